@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..migrate import upgrade
+
+db_group = AppGroup("db", help="Database schema.")
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade_command(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database is at {revision}.")

@@ -1,0 +1,113 @@
+"""Every setting the tool reads, with its default and meaning, in one place.
+
+Settings are layered: these defaults, then a TOML file named by ``LTI_TOOL_CONFIG_FILE``, then
+``LTI_TOOL_<NAME>`` environment variables, then test overrides passed to ``create_app``.
+``config/settings.example.toml`` documents the same list; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "LTI_TOOL_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "production", "`production` or `development`. Development turns on the local launch page "
+            "and allows plain HTTP on loopback; never use it on a server others can reach."),
+    Setting("SECRET_KEY", None, "Signs session cookies and CSRF tokens. Required in production; in development a "
+            "random key is generated and kept in the instance folder.", secret=True),
+    Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite file `lti_tool.sqlite3` in the instance folder. "
+            "Production: `postgresql+psycopg://user:password@host/dbname`."),
+    Setting("BASE_URL", None, "Public base URL of the tool, e.g. `https://btg.example.ac.uk`. Used for the URLs "
+            "given to platforms (login, redirect, JWKS). Default: taken from each request."),
+    Setting("CONTENT_DIR", None, "Folder holding `modules/` and `quizzes/`. Default: the repository root."),
+    Setting("PROXY_HOPS", 0, "Number of trusted reverse proxies setting X-Forwarded-* headers (0 = none)."),
+    Setting("JWT_LEEWAY_SECONDS", 10, "Clock skew allowed when checking `iat`/`exp` of platform tokens."),
+    Setting("OIDC_STATE_SECONDS", 600, "How long an OIDC state and nonce stay valid between login and launch."),
+    Setting("LAUNCH_SECONDS", 28800, "How long a validated launch (the learner's session) stays usable."),
+    Setting("JWKS_CACHE_SECONDS", 3600, "How long a platform's public keys are cached (re-fetched at once when a "
+            "token names an unknown key id)."),
+    Setting("KEY_GRACE_DAYS", 7, "After `keys rotate`, how long the previous tool key stays in the JWKS."),
+    Setting("HTTP_TIMEOUT_SECONDS", 10, "Time-out for every call the tool makes to a platform."),
+    Setting("GRADE_MAX_ATTEMPTS", 12, "Attempts before a grade send that keeps failing temporarily is marked failed."),
+    Setting("GRADE_RETRY_BASE_SECONDS", 30, "First retry delay for a grade send; doubles each attempt, with jitter."),
+    Setting("GRADE_RETRY_MAX_SECONDS", 3600, "Longest delay between two attempts of one grade send."),
+    Setting("WORKER_POLL_SECONDS", 5, "How often `grades worker` looks for grades to send."),
+    Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
+    Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login and launch routes."),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+)
+
+DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+KNOWN = frozenset(DEFAULTS)
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message says how to fix it."""
+
+
+def _coerce(name: str, raw: str) -> Any:
+    default = DEFAULTS[name]
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}{name} must be a whole number, not {raw!r}") from exc
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then the config file, then the environment, then explicit overrides."""
+    environ = dict(os.environ if environ is None else environ)
+    values = dict(DEFAULTS)
+    config_file = environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise SettingsError(f"{ENV_PREFIX}CONFIG_FILE names {path}, which does not exist")
+        with path.open("rb") as fh:
+            from_file = tomllib.load(fh)
+        unknown = set(k.upper() for k in from_file) - KNOWN
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+        values.update({k.upper(): v for k, v in from_file.items()})
+    for name in KNOWN:
+        if f"{ENV_PREFIX}{name}" in environ:
+            values[name] = _coerce(name, environ[f"{ENV_PREFIX}{name}"])
+    values.update({k.upper(): v for k, v in (overrides or {}).items()})
+    if values["ENV"] not in {"production", "development", "testing"}:
+        raise SettingsError(f"{ENV_PREFIX}ENV must be production or development, not {values['ENV']!r}")
+    return values
+
+
+def ensure_secret_key(values: dict[str, Any], instance_path: Path) -> str:
+    """Production must be given a key; development keeps a generated one in the instance folder."""
+    if values.get("SECRET_KEY"):
+        return str(values["SECRET_KEY"])
+    if values["ENV"] == "production":
+        raise SettingsError(
+            f"{ENV_PREFIX}SECRET_KEY is not set. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and set it in the environment."
+        )
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

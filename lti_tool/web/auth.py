@@ -1,0 +1,96 @@
+"""The one helper that gives views the current launch, and the role checks every route uses.
+
+A browser may hold launches for several courses at once (two tabs, two courses); the session maps each
+course to its latest launch id, and the launch itself lives in the shared database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import session
+
+from ..db import get_session
+from ..errors import Forbidden, ToolError
+from ..lti.launch import LaunchContext, load_launch
+from ..lti.roles import at_least
+
+SESSION_KEY = "launches"
+MAX_LAUNCHES = 12
+NO_COURSE = "-"
+
+
+class SessionExpired(ToolError):
+    code = "session_expired"
+    status = 401
+    title = "Please open this from your course again"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "We could not find your launch from the course. It may have expired, or your browser may be "
+            "blocking this tool's cookie inside the course page.",
+            advice="Go back to your course and open the link again. If it keeps happening, open the link in a "
+                   "new window or tab.",
+        )
+
+
+def remember_launch(context: LaunchContext) -> None:
+    launches: dict[str, str] = dict(session.get(SESSION_KEY) or {})
+    key = str(context.course_id) if context.course_id is not None else NO_COURSE
+    launches.pop(key, None)
+    launches[key] = context.launch_id
+    while len(launches) > MAX_LAUNCHES:
+        launches.pop(next(iter(launches)))
+    session[SESSION_KEY] = launches
+    session.permanent = False
+
+
+def current_launch(course_id: int | None = None) -> LaunchContext:
+    """The launch for this course (or the latest launch when no course is named)."""
+    launches: dict[str, str] = session.get(SESSION_KEY) or {}
+    if course_id is not None:
+        launch_id = launches.get(str(course_id))
+    else:
+        launch_id = next(reversed(launches.values()), None) if launches else None
+    context = load_launch(get_session(), launch_id) if launch_id else None
+    if context is None:
+        raise SessionExpired()
+    return context
+
+
+def any_launch_with_role(role: str) -> LaunchContext:
+    """Admin pages are not tied to one course: any live launch with the role will do."""
+    launches: dict[str, str] = session.get(SESSION_KEY) or {}
+    for launch_id in reversed(list(launches.values())):
+        context = load_launch(get_session(), launch_id)
+        if context is not None and at_least(context.role, role):
+            return context
+    if not launches:
+        raise SessionExpired()
+    raise Forbidden(f"This page is for {role}s. Your launch does not carry that role.")
+
+
+def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Route decorator: the route's ``course_id`` must have a live launch with at least ``role``."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, course_id: int, **kwargs: Any) -> Any:
+            context = current_launch(course_id)
+            if not at_least(context.role, role):
+                raise Forbidden(f"This page is for {role}s of this course.")
+            return view(*args, launch=context, course_id=course_id, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def require_admin(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, launch=any_launch_with_role("admin"), **kwargs)
+
+    return wrapped

@@ -1,0 +1,111 @@
+"""LTI endpoints: OIDC login, the single launch URL, the tool's JWKS, and the cookie hand-off.
+
+Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and signature protect them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from pylti1p3.contrib.flask import FlaskRequest
+from sqlalchemy import select
+
+from ..db import get_session
+from ..lti import keys
+from ..lti.launch import LaunchContext, LaunchSettings, load_launch, start_login, validate_launch
+from ..lti.roles import ADMIN, TUTOR
+from ..models import Launch, utcnow
+from .auth import remember_launch
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+HANDOFF_SECONDS = 300
+
+
+def tool_url(endpoint: str, **values) -> str:
+    """Absolute URL, from the configured public base URL when there is one."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _settings() -> LaunchSettings:
+    return LaunchSettings.from_config(current_app.config, secure=request.is_secure)
+
+
+def _lti_request() -> FlaskRequest:
+    params = request.form if request.method == "POST" else request.args
+    return FlaskRequest(cookies=request.cookies, session={}, request_data=params.to_dict(),
+                        request_is_secure=request.is_secure)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    return start_login(get_session(), _lti_request(), launch_url=tool_url("lti.launch"), settings=_settings())
+
+
+@bp.post("/launch")
+def launch():
+    db = get_session()
+    context = validate_launch(db, _lti_request(), _settings())
+    # Against session fixation and mix-ups on shared computers: launches of another user do not carry over.
+    earlier = [load_launch(db, lid) for lid in (session.get("launches") or {}).values()]
+    if any(e is None or e.user_id != context.user_id for e in earlier):
+        session.clear()
+    remember_launch(context)
+    handoff = secrets.token_urlsafe(24)
+    row = db.get(Launch, context.launch_id)
+    assert row is not None
+    row.handoff_token = handoff
+    db.commit()
+    return redirect(url_for("lti.resume", h=handoff), code=303)
+
+
+@bp.get("/resume")
+def resume():
+    """Land after a launch. If the session cookie did not survive (blocked in the iframe), offer a new window."""
+    token = request.args.get("h", "")
+    db = get_session()
+    row = db.scalars(select(Launch).where(Launch.handoff_token == token)).first() if token else None
+    if row is None or row.created_at < utcnow() - timedelta(seconds=HANDOFF_SECONDS):
+        return render_template("lti/resume_failed.html"), 400
+    context = load_launch(db, row.id)
+    if context is None:
+        return render_template("lti/resume_failed.html"), 400
+    known = row.id in (session.get("launches") or {}).values()
+    if not known:
+        if request.args.get("window") != "new":
+            return render_template("lti/open_in_new_window.html",
+                                   url=url_for("lti.resume", h=token, window="new")), 200
+        remember_launch(context)
+    row.handoff_token = None
+    db.commit()
+    return redirect(destination(context), code=303)
+
+
+def destination(context: LaunchContext) -> str:
+    """Where a launch takes a person, by message type and role."""
+    if context.is_deep_linking:
+        return url_for("deep_linking.choose", launch_id=context.launch_id)
+    if context.course_id is None:
+        return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
+    if context.role in (TUTOR, ADMIN) and not context.module_slug:
+        return url_for("tutor.course_view", course_id=context.course_id)
+    if context.module_slug:
+        return url_for("learner.module_home", course_id=context.course_id, module_slug=context.module_slug)
+    return url_for("learner.course_home", course_id=context.course_id)
+
+
+@bp.get("/jwks.json")
+def jwks():
+    response = current_app.response_class(
+        current_app.json.dumps(keys.published_jwks(get_session())), mimetype="application/json"
+    )
+    response.cache_control.max_age = 300
+    response.cache_control.public = True
+    return response
+
+
+__all__ = ["bp", "destination", "load_launch", "tool_url"]

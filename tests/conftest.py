@@ -1,0 +1,96 @@
+"""Fixtures: a real database per test (SQLite file, or PostgreSQL when LTI_TOOL_TEST_DATABASE_URL names one).
+
+The schema is built once per test process through the Alembic migrations, so every run also proves the
+migrations; each test then starts from empty tables. Under pytest-xdist each worker gets its own
+PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from lti_tool import REPO_ROOT, create_app
+from lti_tool.migrate import upgrade
+from lti_tool.models import Base
+
+PG_ENV = "LTI_TOOL_TEST_DATABASE_URL"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    pg = os.environ.get(PG_ENV)
+    if not pg:
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"btg_test_{_worker()}"
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    admin = create_engine(pg)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def clean_database(database_url: str) -> Iterator[str]:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+    engine.dispose()
+    yield database_url
+
+
+@pytest.fixture
+def test_config(clean_database: str, tmp_path: Path) -> dict:
+    return {
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": clean_database,
+        "CONTENT_DIR": str(REPO_ROOT),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture
+def app(test_config: dict):
+    app = create_app(test_config)
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A session outside any request, for arranging and asserting."""
+    from lti_tool.db import session_factory
+
+    with session_factory(app)() as session:
+        yield session
