@@ -6,6 +6,14 @@ AGS: https://www.imsglobal.org/spec/lti-ags/v2p0/
 NRPS: https://www.imsglobal.org/spec/lti-nrps/v2p0/
 """
 
+from ..lti_scopes import (  # noqa: F401 - re-exported beside the other protocol strings
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_NRPS,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+)
+
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 # LTI Core §5.3 (required message claims) and §5.4 (optional)
@@ -30,14 +38,6 @@ DL_MSG = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
 # AGS 2.0 §3.1, NRPS 2.0 §3.6.1
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-
-from ..lti_scopes import (  # noqa: F401 - re-exported beside the other protocol strings
-    SCOPE_LINEITEM,
-    SCOPE_LINEITEM_READONLY,
-    SCOPE_NRPS,
-    SCOPE_RESULT_READONLY,
-    SCOPE_SCORE,
-)
 
 MESSAGE_RESOURCE_LINK = "LtiResourceLinkRequest"
 MESSAGE_DEEP_LINKING = "LtiDeepLinkingRequest"
