@@ -1,0 +1,39 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from lti_tool import REPO_ROOT, create_app
+from lti_tool.settings import SETTINGS, SettingsError, load_settings
+
+
+def test_every_setting_is_documented_in_the_example_config():
+    example = (REPO_ROOT / "config" / "settings.example.toml").read_text()
+    documented = set(re.findall(r"^# ([a-z_]+) = ", example, flags=re.M))
+    assert documented == {s.name.lower() for s in SETTINGS}
+
+
+def test_environment_wins_over_the_config_file(tmp_path: Path):
+    config = tmp_path / "settings.toml"
+    config.write_text('jwt_leeway_seconds = 3\nlog_level = "DEBUG"\n')
+    values = load_settings({"LTI_TOOL_CONFIG_FILE": str(config), "LTI_TOOL_JWT_LEEWAY_SECONDS": "7"})
+    assert values["JWT_LEEWAY_SECONDS"] == 7
+    assert values["LOG_LEVEL"] == "DEBUG"
+
+
+def test_unknown_setting_in_the_config_file_is_refused(tmp_path: Path):
+    config = tmp_path / "settings.toml"
+    config.write_text("leway = 3\n")
+    with pytest.raises(SettingsError, match="unknown setting"):
+        load_settings({"LTI_TOOL_CONFIG_FILE": str(config)})
+
+
+def test_a_non_number_for_a_number_setting_says_which_one():
+    with pytest.raises(SettingsError, match="LTI_TOOL_PROXY_HOPS must be a whole number"):
+        load_settings({"LTI_TOOL_PROXY_HOPS": "two"})
+
+
+def test_production_without_a_secret_key_fails_fast_with_a_fix(monkeypatch, tmp_path):
+    monkeypatch.delenv("LTI_TOOL_SECRET_KEY", raising=False)
+    with pytest.raises(SettingsError, match="LTI_TOOL_SECRET_KEY is not set"):
+        create_app({"ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
