@@ -24,8 +24,12 @@ CLAIM_CUSTOM: Final = _LTI + "custom"
 CLAIM_AGS_ENDPOINT: Final = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CLAIM_NRPS: Final = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 # Deep Linking §4.4 (request) and §4.5 (response).
-CLAIM_DL_SETTINGS: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-CLAIM_DL_CONTENT_ITEMS: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+CLAIM_DL_SETTINGS: Final = (
+    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+)
+CLAIM_DL_CONTENT_ITEMS: Final = (
+    "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+)
 CLAIM_DL_DATA: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 CLAIM_DL_MSG: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
 CLAIM_DL_ERRORMSG: Final = "https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"
@@ -38,7 +42,9 @@ MESSAGE_DEEP_LINKING_RESPONSE: Final = "LtiDeepLinkingResponse"
 # Blackboard values, from Anthology's id_token sample (core/06-jwt-sample.md).
 PRODUCT_FAMILY_CODE: Final = "BlackboardLearn"
 PLATFORM_NAME: Final = "Blackboard Learn (emulated)"
-CONTEXT_TYPE_COURSE: Final = "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"
+CONTEXT_TYPE_COURSE: Final = (
+    "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"
+)
 
 # LIS vocabularies, LTI Core Appendix A.
 _MEMBERSHIP: Final = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -48,10 +54,18 @@ ROLE_ADMINISTRATOR: Final = _MEMBERSHIP + "Administrator"
 ROLE_TEACHING_ASSISTANT: Final = (
     "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
 )
-ROLE_INSTITUTION_STUDENT: Final = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"
-ROLE_INSTITUTION_FACULTY: Final = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"
-ROLE_INSTITUTION_STAFF: Final = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Staff"
-ROLE_SYSTEM_ADMINISTRATOR: Final = "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
+ROLE_INSTITUTION_STUDENT: Final = (
+    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student"
+)
+ROLE_INSTITUTION_FACULTY: Final = (
+    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty"
+)
+ROLE_INSTITUTION_STAFF: Final = (
+    "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Staff"
+)
+ROLE_SYSTEM_ADMINISTRATOR: Final = (
+    "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"
+)
 # Blackboard's Student Preview user (tutorials/names-and-roles.md). Note the older
 # "vocab/lti/system" path, which is what Learn sends.
 ROLE_TEST_USER: Final = "http://purl.imsglobal.org/vocab/lti/system/person#TestUser"
@@ -73,13 +87,22 @@ ROLE_PRESETS: Final[dict[str, tuple[str, ...]]] = {
 
 # OAuth 2 scopes (AGS §3.1, NRPS §2.1).
 SCOPE_LINEITEM: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
-SCOPE_LINEITEM_READONLY: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
-SCOPE_RESULT_READONLY: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_LINEITEM_READONLY: Final = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+)
+SCOPE_RESULT_READONLY: Final = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+)
 SCOPE_SCORE: Final = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_NRPS: Final = (
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 )
-AGS_SCOPES: Final = (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY, SCOPE_SCORE)
+AGS_SCOPES: Final = (
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    SCOPE_SCORE,
+)
 SUPPORTED_SCOPES: Final = frozenset((*AGS_SCOPES, SCOPE_NRPS))
 
 # RFC 7523 §2.2, required by LTI Security Framework §4.1.
@@ -90,7 +113,9 @@ MEDIA_LINEITEM: Final = "application/vnd.ims.lis.v2.lineitem+json"
 MEDIA_LINEITEM_CONTAINER: Final = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 MEDIA_SCORE: Final = "application/vnd.ims.lis.v1.score+json"
 MEDIA_RESULT_CONTAINER: Final = "application/vnd.ims.lis.v2.resultcontainer+json"
-MEDIA_MEMBERSHIP_CONTAINER: Final = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MEDIA_MEMBERSHIP_CONTAINER: Final = (
+    "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+)
 
 # AGS §3.4.7 and §3.4.8.
 ACTIVITY_PROGRESS: Final = frozenset(

@@ -38,7 +38,9 @@ class SigningKey:
 
     @classmethod
     def generate(cls) -> "SigningKey":
-        return cls.from_private_key(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        return cls.from_private_key(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        )
 
     @classmethod
     def from_private_key(cls, private_key: rsa.RSAPrivateKey) -> "SigningKey":
@@ -101,8 +103,14 @@ def sign_id_token(
     )
     if alg == "none" and key is None:
         return signing_input + "."
-    digests = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+    digests = {
+        "HS256": hashlib.sha256,
+        "HS384": hashlib.sha384,
+        "HS512": hashlib.sha512,
+    }
     if alg in digests and isinstance(key, bytes):
         mac = hmac.new(key, signing_input.encode("ascii"), digests[alg]).digest()
         return signing_input + "." + _b64url(mac)
-    raise ValueError(f"cannot sign with alg={alg!r} and a key of type {type(key).__name__}")
+    raise ValueError(
+        f"cannot sign with alg={alg!r} and a key of type {type(key).__name__}"
+    )
