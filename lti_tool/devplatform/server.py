@@ -27,8 +27,12 @@ def serve_in_thread(
 ) -> RunningServer:
     """Serve `app` with a threaded werkzeug server; port 0 picks a free port."""
     server = make_server(host, port, app, threaded=True)
+    # A short poll interval makes stop() quick, which matters with a server per test.
     thread = threading.Thread(
-        target=server.serve_forever, name=f"wsgi-{server.port}", daemon=True
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"wsgi-{server.port}",
+        daemon=True,
     )
     thread.start()
     return RunningServer(
