@@ -6,6 +6,7 @@ import jwt
 import pytest
 import requests
 from conftest import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
+from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from lti_tool.devplatform import (
@@ -14,6 +15,7 @@ from lti_tool.devplatform import (
     jwk_thumbprint,
     platform_state,
     serve_in_thread,
+    sign_id_token,
 )
 from lti_tool.devplatform import constants as c
 
@@ -219,8 +221,6 @@ def test_rotated_key_signs_new_launches_and_the_old_one_can_be_dropped(
 def test_build_claims_and_sign_id_token_mint_tokens_for_security_tests(
     emulator: Emulator,
 ) -> None:
-    from lti_tool.devplatform import sign_id_token
-
     login_url = emulator.state.prepare_launch()
     hint = parse_qs(urlsplit(login_url).query)["lti_message_hint"][0]
     claims = emulator.state.build_claims(emulator.state.scenario(hint), "n-1")
@@ -243,8 +243,6 @@ def test_mounted_under_a_prefix_every_url_carries_the_prefix() -> None:
         tool_jwks_url="http://tool.invalid/jwks",
     )
     platform = create_platform_app(settings)
-    from flask import Flask
-
     host_app = Flask("host_tool")
     host_app.wsgi_app = DispatcherMiddleware(
         host_app.wsgi_app, {"/dev/platform": platform}
