@@ -94,3 +94,14 @@ def db(app):
 
     with session_factory(app)() as session:
         yield session
+
+
+@pytest.fixture
+def lti_world(app):
+    """The tool and the platform emulator on loopback HTTP, the emulator registered with the tool."""
+    from tests.lti_harness import start_world
+
+    world = start_world(app)
+    yield world
+    world.platform.stop()
+    world.tool.stop()

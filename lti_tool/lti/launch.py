@@ -213,6 +213,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         audiences = aud if isinstance(aud, list) else [aud]
         candidates = (find_platform(self.session, iss, a) for a in audiences if isinstance(a, str))
         platform = next((p for p in candidates if p), None)
+        if platform is None and self.session.scalars(select(Platform.id).where(Platform.issuer == iss)).first():
+            raise LaunchError("aud_invalid", "The id_token is not addressed to this tool.")
         if platform is None:
             raise LaunchError("platform_unknown", "The platform that issued this launch is not registered here.",
                               advice="An administrator of the tool must register this platform first.")

@@ -18,7 +18,7 @@ from ..models import Platform, utcnow
 from .errors import LaunchError
 
 log = logging.getLogger(__name__)
-REFETCH_MIN_SECONDS = 5
+REFETCH_MIN_SECONDS = 1
 
 
 def _fetch(platform: Platform, timeout: float) -> dict[str, Any]:

@@ -91,7 +91,9 @@ def destination(context: LaunchContext) -> str:
         return url_for("deep_linking.choose", launch_id=context.launch_id)
     if context.course_id is None:
         return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
-    if context.role in (TUTOR, ADMIN) and not context.module_slug:
+    if context.role in (TUTOR, ADMIN):
+        if context.module_slug:
+            return url_for("tutor.course_view", course_id=context.course_id, module=context.module_slug)
         return url_for("tutor.course_view", course_id=context.course_id)
     if context.module_slug:
         return url_for("learner.module_home", course_id=context.course_id, module_slug=context.module_slug)

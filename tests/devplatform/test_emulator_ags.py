@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import Emulator
 
 from lti_tool.devplatform import constants as c
+from tests.devplatform.harness import Emulator
 
 SCORE_TYPE = {"Content-Type": c.MEDIA_SCORE}
 LINEITEM_TYPE = {"Content-Type": c.MEDIA_LINEITEM}

@@ -6,9 +6,9 @@ from typing import Any
 
 import jwt
 import requests
-from conftest import CLIENT_ID, DEPLOYMENT_ID, Emulator
 
 from lti_tool.devplatform import constants as c
+from tests.devplatform.harness import CLIENT_ID, DEPLOYMENT_ID, Emulator
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 

@@ -5,10 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import Emulator
 
 from lti_tool.devplatform import FaultPlan
 from lti_tool.devplatform import constants as c
+from tests.devplatform.harness import Emulator
 
 SCORE = {
     "userId": "learner-1",

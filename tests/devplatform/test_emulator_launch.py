@@ -5,7 +5,6 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 import requests
-from conftest import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -18,6 +17,7 @@ from lti_tool.devplatform import (
     sign_id_token,
 )
 from lti_tool.devplatform import constants as c
+from tests.devplatform.harness import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 

@@ -1,9 +1,9 @@
 """Names and Role Provisioning Services: the roster, in pages, filtered by role."""
 
 import requests
-from conftest import Emulator
 
 from lti_tool.devplatform import constants as c
+from tests.devplatform.harness import Emulator
 
 
 def test_following_next_links_fetches_every_member_once(emulator: Emulator) -> None:
