@@ -5,7 +5,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..db import session_factory
-from ..lti import keys
+from ..lti import keys, registration
+from ..lti.config import find_platform
 from ..migrate import upgrade
 
 dev_group = AppGroup("dev", help="Local development helpers.")
@@ -13,8 +14,21 @@ dev_group = AppGroup("dev", help="Local development helpers.")
 
 @dev_group.command("setup")
 def setup_command() -> None:
-    """Migrate the database and make the tool's keys (idempotent)."""
+    """Migrate the database, make the tool's keys, publish the shipped content and register the local
+    development platform (idempotent; development mode only registers the platform)."""
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory(current_app)() as session:
         keys.signing_key(session)
+        if current_app.config["DEVELOPMENT"]:
+            from ..web.dev import DEV_DEPLOYMENT_ID, dev_platform_settings
+
+            settings = dev_platform_settings(current_app)
+            if find_platform(session, settings.issuer or "", settings.client_id) is None:
+                base = settings.base_url
+                registration.add_platform(
+                    session, issuer=settings.issuer or "", client_id=settings.client_id,
+                    auth_login_url=f"{base}/auth", auth_token_url=f"{base}/token", keyset_url=f"{base}/jwks.json",
+                    name="Local development platform", deployment_ids=(DEV_DEPLOYMENT_ID,),
+                )
+                click.echo(f"Registered the local development platform at {base}.")
     click.echo("Database migrated; tool keys ready.")

@@ -4,7 +4,7 @@ import time
 
 from flask import Flask, Response, jsonify, render_template, request
 
-from . import views_browser, views_inspect, views_services
+from . import views_browser, views_inspect, views_registration, views_services
 from .errors import BrowserError, ServiceError
 from .settings import PlatformSettings
 from .state import PlatformState
@@ -24,6 +24,8 @@ _VIEWS = {
     "scores": views_services.scores,
     "results": views_services.results,
     "memberships": views_services.memberships,
+    "openid_configuration": views_registration.openid_configuration,
+    "register": views_registration.register,
     "inspect_state": views_inspect.state_snapshot,
     "inspect_reset": views_inspect.reset,
     "inspect_faults": views_inspect.faults,

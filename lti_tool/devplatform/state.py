@@ -72,6 +72,7 @@ class PlatformState:
             self.seen_jtis: dict[str, int] = {}
             self.token_requests = 0
             self.deep_link_responses: list[dict[str, Any]] = []
+            self.dynamic_registrations: list[dict[str, Any]] = []
             self._deep_link_data: dict[str, str] = {}
             self.faults.clear()
 

@@ -37,6 +37,8 @@ ROUTES: tuple[Route, ...] = (
     Route("memberships", "/contexts/<context_id>/memberships", _GET),
     Route("deep_link_return", "/deep-link/return", _POST),
     Route("launch_return", "/return", _GET),
+    Route("openid_configuration", "/.well-known/openid-configuration", _GET),
+    Route("register", "/register", _POST),
     Route("inspect_state", "/_emulator/state", _GET),
     Route("inspect_reset", "/_emulator/reset", _POST),
     Route("inspect_faults", "/_emulator/faults", _POST),

@@ -1,10 +1,17 @@
-"""Admin pages: platform registration, what to paste into Blackboard, content and audit."""
+"""Admin pages: what to paste into each platform, and platform and deployment registration."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from urllib.parse import urlsplit
 
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..audit import record
+from ..db import get_session
+from ..errors import ToolError
+from ..lti import registration
 from .auth import require_admin
+from .lti import tool_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -12,5 +19,94 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @require_admin
 def home(launch):
-    return render_template("placeholder.html", title="Administration",
-                           message="Platform registration and content authoring live here.")
+    return render_template("admin/home.html")
+
+
+@bp.get("/setup")
+@require_admin
+def setup(launch):
+    """Exactly what to paste into Blackboard's developer portal, Moodle and Canvas."""
+    urls = {
+        "login": tool_url("lti.login"),
+        "launch": tool_url("lti.launch"),
+        "jwks": tool_url("lti.jwks"),
+        "registration": tool_url("lti.dynamic_registration"),
+    }
+    return render_template("admin/setup.html", urls=urls, domain=urlsplit(urls["launch"]).netloc)
+
+
+@bp.get("/platforms")
+@require_admin
+def platforms(launch):
+    return render_template("admin/platforms.html", platforms=registration.list_platforms(get_session()),
+                           presets=registration.PRESETS)
+
+
+def _actor(launch) -> str:
+    return f"user:{launch.user_id}"
+
+
+@bp.post("/platforms")
+@require_admin
+def add_platform(launch):
+    form = request.form
+    session = get_session()
+    deployments = tuple(d.strip() for d in form.get("deployment_ids", "").split(",") if d.strip())
+    try:
+        if form.get("preset"):
+            platform = registration.add_from_preset(session, form["preset"], form.get("client_id", "").strip(),
+                                                    deployments, form.get("name", ""))
+        else:
+            platform = registration.add_platform(
+                session, issuer=form.get("issuer", "").strip(), client_id=form.get("client_id", "").strip(),
+                auth_login_url=form.get("auth_login_url", "").strip(),
+                auth_token_url=form.get("auth_token_url", "").strip(),
+                keyset_url=form.get("keyset_url", "").strip(), name=form.get("name", "").strip(),
+                deployment_ids=deployments)
+    except ToolError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("admin.platforms"))
+    record(session, _actor(launch), "platform.add", f"platform:{platform.id}",
+           {"issuer": platform.issuer, "client_id": platform.client_id})
+    flash(f"Registered {platform.name}.", "success")
+    return redirect(url_for("admin.platforms"))
+
+
+@bp.post("/platforms/<int:platform_id>/deployments")
+@require_admin
+def add_deployment(launch, platform_id: int):
+    deployment_id = request.form.get("deployment_id", "").strip()
+    if not deployment_id:
+        flash("Enter a deployment ID.", "error")
+        return redirect(url_for("admin.platforms"))
+    session = get_session()
+    registration.add_deployment(session, platform_id, deployment_id)
+    record(session, _actor(launch), "deployment.add", f"platform:{platform_id}", {"deployment_id": deployment_id})
+    flash(f"Deployment {deployment_id} is active.", "success")
+    return redirect(url_for("admin.platforms"))
+
+
+@bp.post("/platforms/<int:platform_id>/deployments/<path:deployment_id>/state")
+@require_admin
+def set_deployment_state(launch, platform_id: int, deployment_id: str):
+    active = request.form.get("active") == "1"
+    session = get_session()
+    registration.set_deployment_active(session, platform_id, deployment_id, active)
+    record(session, _actor(launch), "deployment.activate" if active else "deployment.deactivate",
+           f"platform:{platform_id}", {"deployment_id": deployment_id})
+    flash(f"Deployment {deployment_id} is {'active' if active else 'inactive'}.", "success")
+    return redirect(url_for("admin.platforms"))
+
+
+@bp.post("/platforms/<int:platform_id>/remove")
+@require_admin
+def remove_platform(launch, platform_id: int):
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm removing the platform and everything recorded under it.", "error")
+        return redirect(url_for("admin.platforms"))
+    session = get_session()
+    registration.remove_platform(session, platform_id)
+    record(session, _actor(launch), "platform.remove", f"platform:{platform_id}", {})
+    flash("Platform removed.", "success")
+    return redirect(url_for("admin.platforms"))

@@ -100,6 +100,22 @@ def destination(context: LaunchContext) -> str:
     return url_for("learner.course_home", course_id=context.course_id)
 
 
+@bp.get("/register")
+def dynamic_registration():
+    """LTI Dynamic Registration: the platform opens this with `openid_configuration` and a token."""
+    from urllib.parse import urlsplit
+
+    from ..lti.dynamic_registration import ToolUrls, register
+
+    launch_url = tool_url("lti.launch")
+    urls = ToolUrls(login=tool_url("lti.login"), launch=launch_url, jwks=tool_url("lti.jwks"),
+                    logo=tool_url("static", filename="logo.svg"), domain=urlsplit(launch_url).netloc)
+    platform = register(get_session(), urls, request.args.get("openid_configuration", ""),
+                                      request.args.get("registration_token"),
+                                      float(current_app.config["HTTP_TIMEOUT_SECONDS"]))
+    return render_template("lti/registered.html", platform=platform)
+
+
 @bp.get("/jwks.json")
 def jwks():
     response = current_app.response_class(
