@@ -104,11 +104,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_gunicorn(port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "lti_tool:create_app()"],
-        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def _start_gunicorn(port: int, env: dict[str, str], workers: int, log: Path) -> subprocess.Popen:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--log-level", "warning", "lti_tool:create_app()"],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
@@ -117,7 +118,7 @@ def _start_gunicorn(port: int, env: dict[str, str], workers: int) -> subprocess.
         except requests.ConnectionError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"gunicorn did not start: {process.stdout.read().decode()[-2000:]}")
+    raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.mark.slow
@@ -137,7 +138,7 @@ def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_dat
                               deployment_ids=("d-multi",))
     env = {**os.environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "shared-secret",
            "LTI_TOOL_DATABASE_URL": clean_database, "LTI_TOOL_BASE_URL": base_a, "LTI_TOOL_LOG_LEVEL": "WARNING"}
-    instances = [_start_gunicorn(port_a, env, 2), _start_gunicorn(port_b, env, 2)]
+    instances = [_start_gunicorn(port_a, env, 2, tmp_path / "a.log"), _start_gunicorn(port_b, env, 2, tmp_path / "b.log")]
     try:
         state = platform_state(platform_app)
         for n in range(6):
