@@ -59,10 +59,12 @@ def launch_start() -> Response | str:
             message_type=params.get("message_type", "resource_link"),
             custom=_custom_params(params.get("custom", "")),
             pii="no_pii" not in params,
-            lti_storage_target=params.get("lti_storage_target") or None,
+            lti_storage_target="_parent" if params.get("framed") else params.get("lti_storage_target") or None,
         )
     except ValueError as error:
         raise BrowserError("invalid_request", str(error)) from None
+    if params.get("framed"):
+        return render_template("course_frame.html", title="Course", login_url=login_url)
     if params.get("initiation") == "form_post":
         action, _, query = login_url.partition("?")
         return render_template(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..errors import ToolError
 
-ADMIN_ADVICE = "If this keeps happening, send the error code above to your course administrator."
+ADMIN_ADVICE = "If this keeps happening, send the error code below to your course administrator."
 
 
 class LaunchError(ToolError):

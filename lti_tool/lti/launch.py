@@ -109,6 +109,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         if hint:
             params["lti_message_hint"] = hint
         separator = "&" if "?" in platform.auth_login_url else "?"
+        self.issued = {"state": state, "nonce": nonce}
         return platform.auth_login_url + separator + urlencode(params)
 
 
@@ -125,7 +126,15 @@ def start_login(session: Session, request: FlaskRequest, *, launch_url: str, set
             "This tool has not been registered for the platform that sent you here.",
             advice="An administrator of the tool must register this platform (issuer and client ID) first.",
         )
+    storage_target = request.get_param("lti_storage_target")
     try:
+        if storage_target:
+            redirect = login.get_redirect_object(launch_url)
+            response = make_response(render_template(
+                "lti/platform_storage_login.html", next_url=redirect.get_redirect_url(), storage_target=storage_target,
+                state=login.issued["state"], nonce=login.issued["nonce"]))
+            login._cookie_service.update_response(response)
+            return response
         if settings.secure and not request.get_param(CHECKED_PARAM):
             return make_response(render_template("lti/cookie_check.html", params=_login_params(request)))
         return login.redirect(launch_url)
@@ -143,17 +152,25 @@ def _login_params(request: FlaskRequest) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------- launch
 
 
+class NeedsPlatformStorage(Exception):
+    """The state cookie did not come back, but the platform offered storage: check the state there first."""
+
+    def __init__(self, storage_target: str) -> None:
+        super().__init__(storage_target)
+        self.storage_target = storage_target
+
+
 class ToolMessageLaunch(FlaskMessageLaunch):
     """pylti1p3's launch with the checks it lacks: one-time nonce, leeway, azp, RS256 only, key re-fetch."""
 
     def __init__(self, request: FlaskRequest, session: Session, settings: LaunchSettings,
-                 storage_verified_state: str | None = None) -> None:
+                 storage_checked: bool = False) -> None:
         super().__init__(request, DatabaseToolConf(session), session_service=storage.DatabaseSessionService(session),
                          cookie_service=FlaskCookieService(request),
                          launch_data_storage=storage.DatabaseLaunchDataStorage(session))
         self.session = session
         self.settings = settings
-        self.storage_verified_state = storage_verified_state
+        self.storage_checked = storage_checked
         self.platform: Platform | None = None
         self.deployment: Deployment | None = None
 
@@ -186,7 +203,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if row is None:
             raise relaunch("state_unknown", "This launch was not started here, or it took too long and expired.")
         cookie = self._cookie_service.get_cookie(state)
-        if cookie != state and self.storage_verified_state != state:
+        if cookie != state and row.storage_target and not self.storage_checked:
+            raise NeedsPlatformStorage(row.storage_target)
+        if cookie != state and not (row.storage_target and self.storage_checked):
             raise LaunchError(
                 "state_not_bound",
                 "Your browser did not keep the cookie that ties this launch to you, so it cannot be trusted.",
@@ -341,9 +360,13 @@ def _record_unknown_deployment(session: Session, platform_id: int, deployment_id
 
 
 def validate_launch(session: Session, request: FlaskRequest, settings: LaunchSettings,
-                    storage_verified_state: str | None = None) -> LaunchContext:
-    """Validate the POSTed id_token and record who launched from where; the session is committed."""
-    launch = ToolMessageLaunch(request, session, settings, storage_verified_state)
+                    storage_checked: bool = False) -> LaunchContext:
+    """Validate the POSTed id_token and record who launched from where; the session is committed.
+
+    ``storage_checked``: the tool's own page found the state in the platform's storage and re-posted the
+    launch from the tool's origin (the caller checks the Origin header), standing in for the state cookie.
+    """
+    launch = ToolMessageLaunch(request, session, settings, storage_checked)
     launch.set_launch_data_lifetime(settings.launch_seconds)
     launch.validate()
     assert launch.platform is not None and launch.deployment is not None

@@ -14,7 +14,14 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..lti import keys
-from ..lti.launch import LaunchContext, LaunchSettings, load_launch, start_login, validate_launch
+from ..lti.launch import (
+    LaunchContext,
+    LaunchSettings,
+    NeedsPlatformStorage,
+    load_launch,
+    start_login,
+    validate_launch,
+)
 from ..lti.roles import ADMIN, TUTOR
 from ..models import Launch, utcnow
 from .auth import remember_launch
@@ -49,7 +56,14 @@ def login():
 @bp.post("/launch")
 def launch():
     db = get_session()
-    context = validate_launch(db, _lti_request(), _settings())
+    # The platform-storage page re-posts from this tool's own origin; a cross-site form cannot fake that Origin.
+    storage_checked = (request.form.get("lti_storage_checked") == "1"
+                       and request.headers.get("Origin") == request.host_url.rstrip("/"))
+    try:
+        context = validate_launch(db, _lti_request(), _settings(), storage_checked)
+    except NeedsPlatformStorage as needed:
+        return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
+                               state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
     # Against session fixation and mix-ups on shared computers: launches of another user do not carry over.
     earlier = [load_launch(db, lid) for lid in (session.get("launches") or {}).values()]
     if any(e is None or e.user_id != context.user_id for e in earlier):
