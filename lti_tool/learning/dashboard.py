@@ -669,3 +669,55 @@ def resend_failed_grade_sync(session: Session, course_id: int, grade_sync_id: in
     session.add(copy)
     session.flush()
     return copy
+
+
+# ------------------------------------------------------------------------------------------ exports and wording
+
+EXPORT_HEADERS = ["Name", "Email", "Person id", "Listed from", "Module", "Module id", "Edition", "State", "Score %",
+                  "Submitted attempts", "Best score %", "Last activity (UTC)", "Completed (UTC)", "Overdue",
+                  "Version", "Grade sync", "Grade sync error"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: str) -> str:
+    """Spreadsheets run cells that start like a formula; a leading apostrophe keeps names as text."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _percent(value: float | None) -> float | None:
+    return round(value * 100, 1) if value is not None else None
+
+
+def _utc_text(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def export_record(row: LearnerRow, column: Column, cell: Cell) -> list[Any]:
+    """One export line; numbers stay numbers so spreadsheets can sort and sum them."""
+    sync = cell.grade_sync
+    return [_safe_text(row.name), _safe_text(row.email), _safe_text(row.sourcedid),
+            "Blackboard roster" if row.source == "nrps" else "Launch", column.module_title, column.module_slug,
+            column.edition_name, cell.label, _percent(cell.score), cell.attempts, _percent(cell.best_score),
+            _utc_text(cell.last_activity_at), _utc_text(cell.completed_at), "yes" if cell.overdue else "no",
+            cell.version, sync.status if sync else "", _safe_text(sync.last_error or "") if sync else ""]
+
+
+def ago(then: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
+
+
+def roster_status(matrix: CourseMatrix, now: datetime | None = None) -> tuple[str, bool]:
+    """The line above the matrix saying where the list of people comes from; True when it is a problem."""
+    now = now or utcnow()
+    if matrix.roster_error:
+        return (f"The roster could not be loaded from Blackboard: {matrix.roster_error}. Only people who have "
+                "opened the tool are listed.", True)
+    if matrix.roster_synced_at is None:
+        return ("The roster has not been loaded from Blackboard yet: only people who have opened the tool are "
+                "listed, so “not started” may miss people.", True)
+    return f"Roster from Blackboard, updated {ago(matrix.roster_synced_at, now)}.", False
