@@ -295,7 +295,8 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
         attempts[progress_id] += submitted
         if best_score is not None:
             best[progress_id] = max(best.get(progress_id, best_score), best_score)
-        failed_by_progress[progress_id][quiz_slug] = int(failed or 0)
+        if failed:
+            failed_by_progress[progress_id][quiz_slug] = int(failed)
     syncs = {progress_id: GradeSyncState(sync_id, status, error) for progress_id, sync_id, status, error in sync_rows}
 
     cells_by_user: dict[int, dict[tuple[str, int | None], Cell]] = defaultdict(dict)
@@ -309,7 +310,8 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
             state=base_state, overdue=overdue, passed=passed, score=score, attempts=attempts[progress_id],
             best_score=best.get(progress_id), last_activity_at=last_activity, completed_at=completed_at,
             version=version, grade_sync=syncs.get(progress_id))
-        failed_by_user[user_id].update(failed_by_progress.get(progress_id, {}))
+        for quiz_slug, failed in failed_by_progress.get(progress_id, {}).items():
+            failed_by_user[user_id][quiz_slug] += failed
 
     rows: list[LearnerRow] = []
     for user_id, role, source, lti_roles, name, given, family, email, sourcedid, sub in people:
