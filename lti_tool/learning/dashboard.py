@@ -65,7 +65,8 @@ BUCKET_RANK = {bucket: rank for rank, bucket in enumerate(BUCKETS)}
 @dataclass(frozen=True)
 class MatrixFilters:
     """What a tutor asked to see. ``role`` defaults to learners; supervisors who take a module as Instructors
-    can be listed with ``role="tutor"``. ``failed_attempts`` counts submitted, not-passed attempts at ``quiz``."""
+    can be listed with ``role="tutor"``. ``failed_attempts`` counts submitted, not-passed attempts at ``quiz``
+    (at any one quiz when no quiz is chosen)."""
 
     state: str | None = None
     module: str | None = None
@@ -351,8 +352,10 @@ def _row_matches(row: LearnerRow, columns: list[Column], filters: MatrixFilters)
             return False
     if filters.state and not any(_state_matches(row.cells[c.key], filters.state) for c in columns):
         return False
-    if filters.quiz and filters.failed_attempts:
-        if row.failed_attempts.get(filters.quiz, 0) < filters.failed_attempts:
+    if filters.failed_attempts:
+        failed = (row.failed_attempts.get(filters.quiz, 0) if filters.quiz
+                  else max(row.failed_attempts.values(), default=0))
+        if failed < filters.failed_attempts:
             return False
     return True
 

@@ -79,6 +79,12 @@ def test_who_failed_the_arcp_quiz_twice(db: Session):
     assert names(course_matrix(db, s.course.id, filters=once)) == ["Amara Okafor", "Bilal Haddad"]
 
 
+def test_failed_attempts_without_a_quiz_means_at_any_one_quiz(db: Session):
+    s = f.Scenario(db)
+    db.commit()
+    assert names(course_matrix(db, s.course.id, filters=MatrixFilters(failed_attempts=2))) == ["Amara Okafor"]
+
+
 def test_search_matches_name_email_and_sourcedid_case_insensitively(db: Session):
     s = f.Scenario(db)
     db.commit()
