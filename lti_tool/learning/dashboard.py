@@ -304,9 +304,7 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
     failed_by_user: dict[int, Counter[str]] = defaultdict(Counter)
     for (progress_id, user_id, slug, edition_id, state, passed, score, completed_at, last_activity,
          version) in progress_rows:
-        base_state = COMPLETED if state == COMPLETED else (NOT_STARTED if state == NOT_STARTED else IN_PROGRESS)
-        due = edition_due.get(edition_id) if edition_id else None
-        overdue = state == OVERDUE or (base_state != COMPLETED and due is not None and due < now)
+        base_state, overdue = _state_and_overdue(state, edition_due.get(edition_id) if edition_id else None, now)
         cells_by_user[user_id][(slug, edition_id)] = Cell(
             state=base_state, overdue=overdue, passed=passed, score=score, attempts=attempts[progress_id],
             best_score=best.get(progress_id), last_activity_at=last_activity, completed_at=completed_at,
@@ -339,6 +337,13 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
     rows.sort(key=_sort_key(filters.sort, columns), reverse=filters.descending)
     return CourseMatrix(course_id, course.title, course.roster_synced_at, course.roster_error, columns,
                         all_columns, rows, summary, quizzes, filters, total_people)
+
+
+def _state_and_overdue(stored: str, due_at: datetime | None, now: datetime) -> tuple[str, bool]:
+    """A stored progress state as (not started | in progress | completed, overdue): the learner domain may store
+    ``overdue`` itself, and an edition whose due date has passed makes anything not completed overdue."""
+    state = stored if stored in (NOT_STARTED, COMPLETED) else IN_PROGRESS
+    return state, stored == OVERDUE or (state != COMPLETED and due_at is not None and due_at < now)
 
 
 def _state_matches(cell: Cell, state: str) -> bool:
@@ -562,9 +567,8 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
                                           if sync.status == "sent" else "Grade sync", detail))
         timeline.sort(key=lambda event: event.at)
         latest = next((s for s in reversed(syncs) if s.progress_id == progress.id), None)
-        state = COMPLETED if progress.state == COMPLETED else IN_PROGRESS
-        cell = Cell(state=state, overdue=progress.state == OVERDUE or (
-                        state != COMPLETED and due_at is not None and due_at < now),
+        state, overdue = _state_and_overdue(progress.state, due_at, now)
+        cell = Cell(state=state, overdue=overdue,
                     passed=progress.passed, score=progress.score,
                     attempts=sum(1 for a in attempt_details if a.submitted_at),
                     best_score=max((a.score for a in attempt_details if a.score is not None), default=None),

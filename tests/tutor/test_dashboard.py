@@ -247,3 +247,15 @@ def test_resend_refuses_rows_of_another_course_and_rows_that_did_not_fail(db: Se
         resend_failed_grade_sync(db, s.other_course.id, s.amara_sync.id)
     with pytest.raises(Conflict):
         resend_failed_grade_sync(db, s.course.id, sent.id)
+
+
+def test_a_stored_not_started_or_overdue_state_is_shown_as_such(db: Session):
+    s = f.Scenario(db)
+    f.progress(db, s.dara, s.course, s.supervision, state="not_started")
+    f.progress(db, s.chen, s.course, s.arcp, state="overdue", edition=s.autumn)
+    db.commit()
+    rows = {row.name: row for row in course_matrix(db, s.course.id).rows}
+    assert rows["Dara Nowak"].cells[("img-supervision", None)].bucket == NOT_STARTED
+    assert rows["Chen Wei"].cells[("portfolio-arcp", s.autumn.id)].bucket == OVERDUE
+    dara = learner_detail(db, s.course.id, s.dara.id).modules[0]
+    assert dara.cell.bucket == NOT_STARTED

@@ -150,3 +150,31 @@ def test_learner_cannot_resend_a_grade(app, client, scenario, db):
     f.sign_in(client, scenario.learner_launch)
     assert client.post(f"{base(scenario)}/grade-sync/{scenario.amara_sync.id}/resend").status_code == 403
     assert db.scalars(select(GradeSync.status).where(GradeSync.id == scenario.amara_sync.id)).one() == "failed"
+
+
+def test_course_view_pages_long_rosters(tutor, scenario, db, monkeypatch):
+    from lti_tool.web import tutor as tutor_views
+
+    monkeypatch.setattr(tutor_views, "PAGE_SIZE", 3)
+    first = tutor.get(base(scenario) + "/").get_data(as_text=True)
+    second = tutor.get(base(scenario) + "/?page=2").get_data(as_text=True)
+    assert "(page 1 of 2)" in first and "Dara Nowak" not in first.split('id="matrix"')[1]
+    assert "(page 2 of 2)" in second and "Dara Nowak" in second.split('id="matrix"')[1]
+
+
+def test_course_view_of_a_course_without_modules_or_people(client, db):
+    course = f.course(db)
+    tutor_user = f.person(db, course, role="tutor")
+    launch = f.launch(db, tutor_user, course)
+    db.commit()
+    f.sign_in(client, launch)
+    page = client.get(f"/course/{course.id}/tutor/").get_data(as_text=True)
+    assert "Nobody matches these filters." in page
+    assert "The roster has not been loaded from Blackboard yet" in page
+
+
+def test_single_module_view_offers_sorting_by_its_state_and_score(tutor, scenario):
+    page = tutor.get(base(scenario) + "/?module=img-supervision&sort=score&dir=desc").get_data(as_text=True)
+    assert 'aria-sort="descending"' in page
+    table = page.split('id="matrix"')[1]
+    assert table.index("Amara Okafor") < table.index("Chen Wei") < table.index("Dara Nowak")
