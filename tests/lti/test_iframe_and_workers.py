@@ -110,14 +110,15 @@ def _start_gunicorn(port: int, env: dict[str, str], workers: int, log: Path) -> 
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
              "--log-level", "warning", "lti_tool:create_app()"],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.time() + 20
+    deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     process.kill()
+    process.wait()
     raise RuntimeError(f"gunicorn did not start: {log.read_text()[-2000:]}")
 
 
@@ -138,7 +139,8 @@ def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_dat
                               deployment_ids=("d-multi",))
     env = {**os.environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "shared-secret",
            "LTI_TOOL_DATABASE_URL": clean_database, "LTI_TOOL_BASE_URL": base_a, "LTI_TOOL_LOG_LEVEL": "WARNING"}
-    instances = [_start_gunicorn(port_a, env, 2, tmp_path / "a.log"), _start_gunicorn(port_b, env, 2, tmp_path / "b.log")]
+    instances = [_start_gunicorn(port_a, env, 2, tmp_path / "a.log"),
+                 _start_gunicorn(port_b, env, 2, tmp_path / "b.log")]
     try:
         state = platform_state(platform_app)
         for n in range(6):
