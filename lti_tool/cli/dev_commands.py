@@ -1,9 +1,12 @@
+"""Local development helpers."""
+
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..content import publish
 from ..db import session_factory
 from ..lti import keys
 from ..migrate import upgrade
@@ -13,8 +16,11 @@ dev_group = AppGroup("dev", help="Local development helpers.")
 
 @dev_group.command("setup")
 def setup_command() -> None:
-    """Migrate the database and make the tool's keys (idempotent)."""
+    """Migrate the database, make the tool's keys and publish the content folder (idempotent)."""
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory(current_app)() as session:
         keys.signing_key(session)
+        report = publish(session, current_app.config["CONTENT_DIR"], note="dev setup", actor="dev setup")
     click.echo("Database migrated; tool keys ready.")
+    for line in report.lines():
+        click.echo(line)

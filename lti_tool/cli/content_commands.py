@@ -1,0 +1,59 @@
+"""``flask content ...``: check, publish and list the Markdown modules and quizzes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..content import ContentProblems, check, publish
+from ..content.publish import published_modules
+from ..db import session_factory
+
+content_group = AppGroup("content", help="Check, publish and list modules and quizzes.")
+
+
+@content_group.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check_command(path: Path | None) -> None:
+    """Report every problem in the content folder (default: CONTENT_DIR) as file:line: message."""
+    content_dir = path or Path(current_app.config["CONTENT_DIR"])
+    problems = check(content_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"No problems found in {content_dir}.")
+
+
+@content_group.command("publish")
+@click.option("--major", is_flag=True, help="Learners already in progress move to the new version.")
+@click.option("--note", default="", help="What changed, kept with each new version.")
+def publish_command(major: bool, note: str) -> None:
+    """Check the content, then publish a new version of every module and quiz that changed."""
+    with session_factory(current_app)() as session:
+        try:
+            report = publish(session, current_app.config["CONTENT_DIR"], change="major" if major else "minor",
+                             note=note, actor="cli")
+        except ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(f"Nothing published: {len(exc.problems)} problem(s) to fix.") from None
+    for line in report.lines():
+        click.echo(line)
+    if not report.created:
+        click.echo("Nothing changed; no new versions.")
+
+
+@content_group.command("list")
+def list_command() -> None:
+    """Show published modules with their versions."""
+    with session_factory(current_app)() as session:
+        modules = published_modules(session)
+    if not modules:
+        click.echo("No modules published yet. Run: flask --app lti_tool content publish")
+    for module in modules:
+        versions = ", ".join(f"v{n} {change} {day}" for n, change, day in module.versions)
+        click.echo(f"{module.slug} ({module.kind}, modules/{module.folder}) current v{module.current}: {versions}")
