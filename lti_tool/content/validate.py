@@ -30,7 +30,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID_MAX_LENGTH = 64
 SERVED_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                 ".webp": "image/webp", ".pdf": "application/pdf"}
-LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\(\s*<?(?P<url>(?:[^()\s<>]|\([^()\s]*\))*)>?"
+                  r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 LINK_SCHEMES = ("http", "https", "mailto")
