@@ -40,7 +40,6 @@ MODULE_KEYS = {"id", "title", "summary", "audience", "kind", "estimated_minutes"
                "last_reviewed"}
 MODULE_REQUIRED = ("id", "title", "summary", "audience", "kind", "estimated_minutes", "last_reviewed")
 OUTCOME_KEYS = {"id", "text", "gmc_areas"}
-COMPLETION_KEYS = {"pages", "quizzes", "reflections"}
 PAGE_KEYS = {"id", "title", "last_reviewed", "sources", "quiz"}
 PAGE_REQUIRED = ("id", "title", "last_reviewed", "sources")
 SOURCE_KEYS = {"title", "url"}
@@ -518,8 +517,7 @@ def parse_question(path: str, heading_line: int, section: Numbered, problems: li
             elif kind == "order":
                 options = parse_order(path, block, problems)
             else:
-                answers = [(number, EQUALS_LINE.match(line).group("text").strip())  # type: ignore[union-attr]
-                           for number, line in block if line.strip()]
+                answers = [(number, line[1:].strip()) for number, line in block if line.strip()]
                 if kind == "text":
                     for number, answer in answers:
                         if not answer:

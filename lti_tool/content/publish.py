@@ -23,9 +23,9 @@ from ..errors import ToolError
 from ..models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from .assets import asset_url
 from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource
-from .parse import MODULE_FILE, SourceTree, load_tree, parse_content
+from .parse import MODULE_FILE, SourceTree, load_tree
 from .render import render_inline, render_markdown
-from .validate import validate
+from .validate import parse_and_validate
 
 CHANGES = ("minor", "major")
 
@@ -111,8 +111,7 @@ def publish_module_from_sources(session: Session, content_dir: Path | str, modul
 
 
 def checked_content(tree: SourceTree) -> Content:
-    content, problems = parse_content(tree)
-    problems = sorted(set(problems + validate(content, tree)))
+    content, problems = parse_and_validate(tree)
     if problems:
         raise ContentProblems(problems)
     return content

@@ -43,8 +43,13 @@ def check(content_dir: Path | str) -> list[Problem]:
 
 
 def check_tree(tree: SourceTree) -> list[Problem]:
+    return parse_and_validate(tree)[1]
+
+
+def parse_and_validate(tree: SourceTree) -> tuple[Content, list[Problem]]:
+    """The parsed content and every problem in it, without duplicates, sorted by file and line."""
     content, problems = parse_content(tree)
-    return sorted(set(problems + validate(content, tree)))
+    return content, sorted(set(problems + validate(content, tree)))
 
 
 def validate(content: Content, tree: SourceTree) -> list[Problem]:

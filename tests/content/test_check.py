@@ -4,103 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import DEMO_FILES, write_demo, write_files
+from conftest import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, write_demo, write_files
 
 from lti_tool import REPO_ROOT
 from lti_tool.content import check
 from lti_tool.content.parse import load_tree, parse_content
-
-BROKEN_FILES = {
-    "modules/broken/module.md": """---
-id: broken
-title: Broken
-summary: Broken on purpose.
-audience: Testers
-kind: module
-estimated_minutes: 5
-outcomes:
-  - id: lo-one
-    text: Something.
-last_reviwed: 2026-01-05
----
-Intro.
-""",
-    "modules/broken/01-one.md": """---
-id: same-page
-title: One
-last_reviewed: 2026-01-05
-sources:
-  - title: A source
-    url: https://example.org/
-quiz: no-such-quiz
----
-## Heading
-
-![A diagram](images/missing.png)
-""",
-    "modules/broken/02-two.md": """---
-id: same-page
-title: Two
-last_reviewed: 2026-01-05
-sources:
-  - title: A source
-    url: https://example.org/
----
-Text.
-""",
-    "modules/broken/03-three.md": """---
-title: Three
-last_reviewed: 2026-01-05
-sources:
-  - title: A source
-    url: https://example.org/
----
-Text.
-""",
-    "quizzes/broken-check.md": """---
-id: broken-check
-title: Broken
-last_reviewed: 2026-01-05
----
-Intro.
-
-## No correct {#q-none type=single}
-
-Pick one.
-
-- [ ] A {#a}
-- [ ] B {#b}
-
-## Bad truefalse {#q-tf type=truefalse}
-
-True?
-
-- [x] Yes {#yes}
-- [ ] No {#no}
-
-## Missing option id {#q-missing type=single}
-
-- [x] A
-- [ ] B {#b}
-
-## Duplicate {#q-none type=numeric}
-
-= 4
-""",
-}
-
-BROKEN_EXPECTED = [
-    "modules/broken/01-one.md:8: quiz 'no-such-quiz' does not exist",
-    "modules/broken/01-one.md:12: file 'images/missing.png' does not exist in the module folder",
-    "modules/broken/02-two.md:2: page id 'same-page' is already used in modules/broken/01-one.md",
-    "modules/broken/03-three.md:1: missing required key 'id'",
-    "modules/broken/module.md:1: missing required key 'last_reviewed'",
-    "modules/broken/module.md:11: unknown front-matter key 'last_reviwed'",
-    "quizzes/broken-check.md:8: question has no correct option: mark at least one with [x]",
-    "quizzes/broken-check.md:15: truefalse question must have exactly two options with ids 'true' and 'false'",
-    "quizzes/broken-check.md:24: option has no id: end the line with {#some-id}",
-    "quizzes/broken-check.md:27: question id 'q-none' is already used in line 8",
-]
 
 
 def lines(root: Path) -> list[str]:

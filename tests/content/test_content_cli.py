@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import write_demo
+from conftest import BROKEN_EXPECTED, BROKEN_FILES, write_demo
 
 from lti_tool import REPO_ROOT
-from test_check import BROKEN_EXPECTED, BROKEN_FILES
 
 
 def test_check_of_the_shipped_content_exits_0_with_a_summary(app):

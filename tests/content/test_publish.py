@@ -23,8 +23,8 @@ def counts(db) -> dict[str, int]:
 
 
 def versions(db, slug: str) -> list[ModuleVersion]:
-    return list(db.scalars(select(ModuleVersion).join(Module, ModuleVersion.module_id == Module.id).where(Module.slug == slug)
-                           .order_by(ModuleVersion.number)))
+    return list(db.scalars(select(ModuleVersion).join(Module, ModuleVersion.module_id == Module.id)
+                           .where(Module.slug == slug).order_by(ModuleVersion.number)))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -151,7 +151,8 @@ def test_publishing_edited_quiz_sources_makes_a_new_quiz_version(db, demo_conten
 def test_publishing_edited_sources_with_problems_is_refused(db, demo_content):
     publish(db, demo_content)
     [v1] = versions(db, "demo")
-    files = {**v1.source_files, "03-new.md": "---\nid: first\ntitle: New\nlast_reviewed: 2026-01-05\nsources: []\n---\n"}
+    new_page = "---\nid: first\ntitle: New\nlast_reviewed: 2026-01-05\nsources: []\n---\n"
+    files = {**v1.source_files, "03-new.md": new_page}
     with pytest.raises(ContentProblems) as refused:
         publish_module_from_sources(db, demo_content, "demo", files)
     assert [str(p) for p in refused.value.problems] == [

@@ -73,7 +73,8 @@ def test_raw_html_is_shown_as_text_never_as_markup():
 
 
 def test_callouts_become_allowlisted_divs():
-    html = render_markdown("> **Tip:** Ask early.\n\nText.\n\n> **Action:** Book it.\n\nMore.\n\n> **Note:** plain quote")
+    html = render_markdown("> **Tip:** Ask early.\n\nText.\n\n> **Action:** Book it.\n\nMore.\n\n"
+                           "> **Note:** plain quote")
     assert '<div class="callout callout--tip">' in html
     assert '<div class="callout callout--action">' in html
     assert "<blockquote>\n<p><strong>Note:</strong> plain quote</p>\n</blockquote>" in html
