@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import publish
+from ..content import ContentProblems, publish
 from ..db import session_factory
 from ..lti import keys
 from ..migrate import upgrade
@@ -20,7 +20,12 @@ def setup_command() -> None:
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory(current_app)() as session:
         keys.signing_key(session)
-        report = publish(session, current_app.config["CONTENT_DIR"], note="dev setup", actor="dev setup")
-    click.echo("Database migrated; tool keys ready.")
+        click.echo("Database migrated; tool keys ready.")
+        try:
+            report = publish(session, current_app.config["CONTENT_DIR"], note="dev setup", actor="dev setup")
+        except ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("Content not published: fix the problems above.") from None
     for line in report.lines():
         click.echo(line)

@@ -116,7 +116,7 @@ def load_tree(content_dir: Path | str) -> SourceTree:
     for path in candidates:
         relative = path.relative_to(root).as_posix()
         try:
-            texts[relative] = path.read_text(encoding="utf-8")
+            texts[relative] = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             problems.append(Problem(relative, 1, "file is not UTF-8 text: save it as UTF-8"))
     return SourceTree(root, texts, tuple(problems))

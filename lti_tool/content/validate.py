@@ -35,6 +35,7 @@ LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\(\s*<?(?P<url>(?:[^()\s<>]|
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 LINK_SCHEMES = ("http", "https", "mailto")
+TITLE_MAX_LENGTH = 300
 
 
 def check(content_dir: Path | str) -> list[Problem]:
@@ -84,6 +85,13 @@ def claim_unique(problems: list[Problem], seen: dict[str, str], value: str, path
         seen[value] = where
 
 
+def check_length(problems: list[Problem], path: str, line: int, **texts: str) -> None:
+    """Titles and the audience are stored in columns of ``TITLE_MAX_LENGTH`` characters."""
+    for name, text in texts.items():
+        if len(text) > TITLE_MAX_LENGTH:
+            problems.append(Problem(path, line, f"{name} is longer than {TITLE_MAX_LENGTH} characters"))
+
+
 def check_reviewed(problems: list[Problem], reviewed: date | None, path: str, line: int) -> None:
     if reviewed is not None and reviewed > date.today():
         problems.append(Problem(path, line, f"last_reviewed {reviewed.isoformat()} is in the future"))
@@ -94,6 +102,8 @@ def check_reviewed(problems: list[Problem], reviewed: date | None, path: str, li
 
 def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, problems: list[Problem]) -> None:
     path, lines = module.path, module.key_lines
+    check_length(problems, path, lines.get("title", 1), title=module.title)
+    check_length(problems, path, lines.get("audience", 1), audience=module.audience)
     if module.kind and module.kind not in MODULE_KINDS:
         problems.append(Problem(path, lines.get("kind", 1), "kind must be module, session or handbook"))
     if "estimated_minutes" in lines and module.estimated_minutes <= 0:
@@ -118,6 +128,7 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
     hosts: dict[str, str] = {}
     for page in module.pages:
         claim_unique(problems, seen_pages, page.id, page.path, page.line, "page id", page.path)
+        check_length(problems, page.path, page.key_lines.get("title", 1), title=page.title)
         check_reviewed(problems, page.last_reviewed, page.path, page.key_lines.get("last_reviewed", 1))
         quiz_line = page.key_lines.get("quiz", 1)
         if page.quiz:
@@ -222,6 +233,7 @@ def check_link(problems: list[Problem], path: str, line: int, url: str, image: b
 
 def validate_quiz(quiz: QuizSource, problems: list[Problem]) -> None:
     path, lines = quiz.path, quiz.key_lines
+    check_length(problems, path, lines.get("title", 1), title=quiz.title)
     if not 0 <= quiz.pass_mark <= 100:
         problems.append(Problem(path, lines.get("pass_mark", 1), "pass_mark must be a number from 0 to 100"))
     if quiz.attempts is not None and quiz.attempts < 1:
@@ -252,6 +264,7 @@ def validate_quiz(quiz: QuizSource, problems: list[Problem]) -> None:
 
 def validate_question(question: QuestionSource, problems: list[Problem]) -> None:
     path, line, kind = question.path, question.line, question.type
+    check_length(problems, path, line, title=question.title)
 
     def problem(message: str, at: int = line) -> None:
         problems.append(Problem(path, at, message))

@@ -219,3 +219,16 @@ def test_last_reviewed_must_be_a_date_and_not_in_the_future(tmp_path):
                                  .replace("id: extra", "id: extra-b")})
     assert lines(root) == ["modules/demo/03-a.md:4: last_reviewed must be a date written YYYY-MM-DD",
                            "modules/demo/04-b.md:4: last_reviewed 2999-01-01 is in the future"]
+
+
+def test_titles_longer_than_the_database_columns_are_reported(tmp_path):
+    long_title = "A" * 301
+    root = write_demo(tmp_path, {"modules/demo/03-a.md": page().replace("title: Extra", f"title: {long_title}")})
+    assert lines(root) == ["modules/demo/03-a.md:3: title is longer than 300 characters"]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_ignored(tmp_path):
+    root = write_demo(tmp_path)
+    path = root / "modules/demo/module.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert lines(root) == []

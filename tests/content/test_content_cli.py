@@ -57,3 +57,11 @@ def test_dev_setup_publishes_the_content_folder_and_is_idempotent(app):
     assert "module demo v1 (new)" in first.output
     second = runner.invoke(args=["dev", "setup"])
     assert "module demo unchanged (v1)" in second.output
+
+
+def test_dev_setup_reports_content_problems_instead_of_publishing(app, demo_content):
+    (demo_content / "modules/demo/02-check.md").write_text(
+        (demo_content / "modules/demo/02-check.md").read_text().replace("quiz: demo-check", "quiz: nope"))
+    result = app.test_cli_runner().invoke(args=["dev", "setup"])
+    assert result.exit_code == 1
+    assert "modules/demo/02-check.md:6: quiz 'nope' does not exist" in result.output
