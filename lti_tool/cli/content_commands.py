@@ -8,24 +8,34 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import ContentProblems, check, publish
+from ..content import ContentProblems, publish
+from ..content.parse import load_tree
 from ..content.publish import published_modules
+from ..content.validate import parse_and_validate
 from ..db import session_factory
 
 content_group = AppGroup("content", help="Check, publish and list modules and quizzes.")
 
 
 @content_group.command("check")
-@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def check_command(path: Path | None) -> None:
     """Report every problem in the content folder (default: CONTENT_DIR) as file:line: message."""
     content_dir = path or Path(current_app.config["CONTENT_DIR"])
-    problems = check(content_dir)
+    content, problems = parse_and_validate(load_tree(content_dir))
     for problem in problems:
         click.echo(str(problem))
     if problems:
         raise click.exceptions.Exit(1)
-    click.echo(f"No problems found in {content_dir}.")
+    pages = sum(len(module.pages) for module in content.modules)
+    questions = sum(len(quiz.questions) for quiz in content.quizzes)
+    click.echo(f"No problems in {content_dir}: {counted(len(content.modules), 'module')} "
+               f"({counted(pages, 'page')}), {counted(len(content.quizzes), 'quiz', 'quizzes')} "
+               f"({counted(questions, 'question')}).")
+
+
+def counted(number: int, word: str, plural: str = "") -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
 @content_group.command("publish")

@@ -417,7 +417,7 @@ def parse_quiz(path: str, text: str, problems: list[Problem]) -> QuizSource | No
         attempts=attempts, shuffle=reader.text("shuffle", "none"), pick=pick,
         show_answers=reader.text("show_answers", "after_submit"), last_reviewed=reader.day("last_reviewed"),
         intro=joined(intro_lines), intro_line=matter.body_line,
-        questions=tuple(q for q in questions if q is not None), text=text, path=path, line=reader.line("id"),
+        questions=tuple(questions), text=text, path=path, line=reader.line("id"),
         key_lines=reader.key_lines,
     )
 
@@ -452,7 +452,7 @@ def attribute_id(tokens: list[str]) -> str | None:
     return next((token[1:] for token in tokens if token.startswith("#")), None)
 
 
-def parse_question(path: str, heading_line: int, section: Numbered, problems: list[Problem]) -> QuestionSource | None:
+def parse_question(path: str, heading_line: int, section: Numbered, problems: list[Problem]) -> QuestionSource:
     def problem(line: int, message: str) -> None:
         problems.append(Problem(path, line, message))
 

@@ -10,12 +10,13 @@ from lti_tool import REPO_ROOT
 def test_check_of_the_shipped_content_exits_0_with_a_summary(app):
     result = app.test_cli_runner().invoke(args=["content", "check", str(REPO_ROOT)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"No problems found in {REPO_ROOT}.\n"
+    assert result.output == f"No problems in {REPO_ROOT}: 3 modules (21 pages), 2 quizzes (26 questions).\n"
 
 
 def test_check_defaults_to_the_configured_content_folder(app, demo_content):
     result = app.test_cli_runner().invoke(args=["content", "check"])
-    assert (result.exit_code, result.output) == (0, f"No problems found in {demo_content}.\n")
+    assert (result.exit_code, result.output) == (
+        0, f"No problems in {demo_content}: 1 module (2 pages), 1 quiz (4 questions).\n")
 
 
 def test_check_prints_every_problem_relative_to_the_content_folder_and_exits_1(app, tmp_path):
@@ -23,6 +24,12 @@ def test_check_prints_every_problem_relative_to_the_content_folder_and_exits_1(a
     result = app.test_cli_runner().invoke(args=["content", "check", str(root)])
     assert result.exit_code == 1
     assert result.output.splitlines() == BROKEN_EXPECTED
+
+
+def test_check_of_a_missing_folder_is_a_usage_error(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["content", "check", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
 
 
 def test_publish_prints_what_changed_and_list_shows_versions(app, demo_content):
