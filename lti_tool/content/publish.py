@@ -96,12 +96,15 @@ def publish_module_from_sources(session: Session, content_dir: Path | str, modul
     disk. ``quiz_files`` are edited quizzes keyed as ``QuizVersion.source_path`` (``quizzes/x.md``). The rest
     of the content folder is read from disk so ids stay unique across it; images come from the module folder.
     """
-    bad = [name for name in files if "/" in name or not name.endswith(".md")]
+    plain_folder = module_folder and "/" not in module_folder and "\\" not in module_folder and module_folder[0] != "."
+    bad = [] if plain_folder else [module_folder or "(no folder)"]
+    bad += [name for name in files if "/" in name or not name.endswith(".md")]
     bad += [path for path in quiz_files or {} if not path.startswith("quizzes/") or not path.endswith(".md")
             or path.count("/") != 1]
     if bad or MODULE_FILE not in files:
-        raise ToolError(f"Files must be Markdown directly in the module folder (including {MODULE_FILE}) and "
-                        f"quizzes as 'quizzes/<name>.md'; not accepted: {', '.join(sorted(bad)) or 'no module.md'}")
+        raise ToolError(f"The module folder must be a plain folder name, files must be Markdown directly in it "
+                        f"(including {MODULE_FILE}) and quizzes 'quizzes/<name>.md'; not accepted: "
+                        f"{', '.join(sorted(bad)) or 'no module.md'}")
     tree = load_tree(content_dir).with_module(module_folder, files).with_texts(quiz_files or {})
     content = checked_content(tree)
     module = next(m for m in content.modules if m.folder == module_folder)

@@ -161,6 +161,8 @@ def test_publishing_edited_sources_with_problems_is_refused(db, demo_content):
     ]
     with pytest.raises(ToolError):
         publish_module_from_sources(db, demo_content, "demo", {"../escape.md": "x", **v1.source_files})
+    with pytest.raises(ToolError):
+        publish_module_from_sources(db, demo_content, "../demo", dict(v1.source_files))
     assert len(versions(db, "demo")) == 1
 
 
