@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lti_tool.content.render import ALLOWED_TAGS, render_inline, render_markdown
+from lti_tool.content.render import ALLOWED_TAGS, CLEANER, render_inline, render_markdown
 
 
 class Elements(HTMLParser):
@@ -116,3 +116,12 @@ def test_authors_cannot_set_attributes_with_attr_list():
 
 def test_inline_rendering_drops_the_paragraph():
     assert render_inline("Outcome *5*") == "Outcome <em>5</em>"
+
+
+def test_the_bleach_allowlist_alone_removes_hostile_markup():
+    html = CLEANER.clean('<script>x()</script><img src="data:image/png;base64,AA" onerror="x()">'
+                         '<a href="javascript:x()" target="_blank">y</a><iframe src="https://e.example"></iframe>'
+                         '<style>p{}</style><div class="evil" style="color:red">z</div><p onclick="x()">w</p>')
+    for hostile in ("<script", "onerror", "javascript:", "data:", "<iframe", "<style", "evil", "style=", "onclick",
+                    "target"):
+        assert hostile not in html
