@@ -1,9 +1,12 @@
+"""Local development helpers."""
+
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..content import ContentProblems, publish
 from ..db import session_factory
 from ..lti import keys, registration
 from ..lti.config import find_platform
@@ -14,21 +17,34 @@ dev_group = AppGroup("dev", help="Local development helpers.")
 
 @dev_group.command("setup")
 def setup_command() -> None:
-    """Migrate the database, make the tool's keys, publish the shipped content and register the local
-    development platform (idempotent; development mode only registers the platform)."""
+    """Migrate the database, make the tool's keys, publish the content folder and (in development mode) register
+    the local development platform. Idempotent."""
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory(current_app)() as session:
         keys.signing_key(session)
+        click.echo("Database migrated; tool keys ready.")
+        try:
+            report = publish(session, current_app.config["CONTENT_DIR"], note="dev setup", actor="dev setup")
+        except ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("Content not published: fix the problems above.") from None
+        for line in report.lines():
+            click.echo(line)
         if current_app.config["DEVELOPMENT"]:
-            from ..web.dev import DEV_DEPLOYMENT_ID, dev_platform_settings
+            _register_dev_platform(session)
 
-            settings = dev_platform_settings(current_app)
-            if find_platform(session, settings.issuer or "", settings.client_id) is None:
-                base = settings.base_url
-                registration.add_platform(
-                    session, issuer=settings.issuer or "", client_id=settings.client_id,
-                    auth_login_url=f"{base}/auth", auth_token_url=f"{base}/token", keyset_url=f"{base}/jwks.json",
-                    name="Local development platform", deployment_ids=(DEV_DEPLOYMENT_ID,),
-                )
-                click.echo(f"Registered the local development platform at {base}.")
-    click.echo("Database migrated; tool keys ready.")
+
+def _register_dev_platform(session) -> None:  # noqa: ANN001
+    from ..web.dev import DEV_DEPLOYMENT_ID, dev_platform_settings
+
+    settings = dev_platform_settings(current_app)
+    if find_platform(session, settings.issuer or "", settings.client_id) is not None:
+        return
+    base = settings.base_url
+    registration.add_platform(
+        session, issuer=settings.issuer or "", client_id=settings.client_id, auth_login_url=f"{base}/auth",
+        auth_token_url=f"{base}/token", keyset_url=f"{base}/jwks.json", name="Local development platform",
+        deployment_ids=(DEV_DEPLOYMENT_ID,),
+    )
+    click.echo(f"Registered the local development platform at {base}.")

@@ -20,7 +20,6 @@ from lti_tool.learning.dashboard import (
     resend_failed_grade_sync,
 )
 from lti_tool.models import GradeSync
-
 from tests.tutor import factories as f
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import GradeSync
-
 from tests.tutor import factories as f
 
 

@@ -1,0 +1,69 @@
+"""``flask content ...``: check, publish and list the Markdown modules and quizzes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..content import ContentProblems, publish
+from ..content.parse import load_tree
+from ..content.publish import published_modules
+from ..content.validate import parse_and_validate
+from ..db import session_factory
+
+content_group = AppGroup("content", help="Check, publish and list modules and quizzes.")
+
+
+@content_group.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check_command(path: Path | None) -> None:
+    """Report every problem in the content folder (default: CONTENT_DIR) as file:line: message."""
+    content_dir = path or Path(current_app.config["CONTENT_DIR"])
+    content, problems = parse_and_validate(load_tree(content_dir))
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+    pages = sum(len(module.pages) for module in content.modules)
+    questions = sum(len(quiz.questions) for quiz in content.quizzes)
+    click.echo(f"No problems in {content_dir}: {counted(len(content.modules), 'module')} "
+               f"({counted(pages, 'page')}), {counted(len(content.quizzes), 'quiz', 'quizzes')} "
+               f"({counted(questions, 'question')}).")
+
+
+def counted(number: int, word: str, plural: str = "") -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
+@content_group.command("publish")
+@click.option("--major", is_flag=True, help="Learners already in progress move to the new version.")
+@click.option("--note", default="", help="What changed, kept with each new version.")
+def publish_command(major: bool, note: str) -> None:
+    """Check the content, then publish a new version of every module and quiz that changed."""
+    with session_factory(current_app)() as session:
+        try:
+            report = publish(session, current_app.config["CONTENT_DIR"], change="major" if major else "minor",
+                             note=note, actor="cli")
+        except ContentProblems as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException(f"Nothing published: {len(exc.problems)} problem(s) to fix.") from None
+    for line in report.lines():
+        click.echo(line)
+    if not report.created:
+        click.echo("Nothing changed; no new versions.")
+
+
+@content_group.command("list")
+def list_command() -> None:
+    """Show published modules with their versions."""
+    with session_factory(current_app)() as session:
+        modules = published_modules(session)
+    if not modules:
+        click.echo("No modules published yet. Run: flask --app lti_tool content publish")
+    for module in modules:
+        versions = ", ".join(f"v{n} {change} {day}" for n, change, day in module.versions)
+        click.echo(f"{module.slug} ({module.kind}, modules/{module.folder}) current v{module.current}: {versions}")
