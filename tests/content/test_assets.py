@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import PNG
 
 from lti_tool.content import publish
 from lti_tool.models import Launch, Platform, User, utcnow
+from tests.content.demo_content import PNG
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, write_demo, write_files
-
 from lti_tool import REPO_ROOT
 from lti_tool.content import check
 from lti_tool.content.parse import load_tree, parse_content
+from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, write_demo, write_files
 
 
 def lines(root: Path) -> list[str]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import BROKEN_EXPECTED, BROKEN_FILES, write_demo
-
 from lti_tool import REPO_ROOT
+from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, write_demo
 
 
 def test_check_of_the_shipped_content_exits_0_with_a_summary(app):
