@@ -41,7 +41,8 @@ def free_port() -> int:
 
 def start_tool(database_url: str, workers: int, port: int) -> subprocess.Popen:
     env = {**os.environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "bench", "LTI_TOOL_LOG_LEVEL": "WARNING",
-           "LTI_TOOL_DATABASE_URL": database_url, "LTI_TOOL_BASE_URL": f"http://127.0.0.1:{port}"}
+           "LTI_TOOL_DATABASE_URL": database_url, "LTI_TOOL_BASE_URL": f"http://127.0.0.1:{port}",
+           "LTI_TOOL_RATE_LIMIT_LTI": "100000 per minute"}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", "4",
                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

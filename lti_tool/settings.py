@@ -48,7 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRADE_RETRY_MAX_SECONDS", 3600, "Longest delay between two attempts of one grade send."),
     Setting("WORKER_POLL_SECONDS", 5, "How often `grades worker` looks for grades to send."),
     Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
-    Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login and launch routes."),
+    Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login, launch, registration "
+            "and certificate verification routes."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live. `memory://` counts per worker; "
+            "use `redis://host:6379` to share counts between workers and hosts."),
+    Setting("FRAME_ANCESTORS", "", "Extra origins allowed to show the tool in a frame, space separated (the "
+            "registered platforms and the sites they launched from are allowed already)."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
 )
 
@@ -87,6 +92,8 @@ def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, An
         if unknown:
             raise SettingsError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
         values.update({k.upper(): v for k, v in from_file.items()})
+        _refuse_secrets_in_file(path, {k.upper(): v for k, v in from_file.items()},
+                                environ.get(f"{ENV_PREFIX}ENV", values["ENV"]))
     for name in KNOWN:
         if f"{ENV_PREFIX}{name}" in environ:
             values[name] = _coerce(name, environ[f"{ENV_PREFIX}{name}"])
@@ -94,6 +101,22 @@ def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, An
     if values["ENV"] not in {"production", "development", "testing"}:
         raise SettingsError(f"{ENV_PREFIX}ENV must be production or development, not {values['ENV']!r}")
     return values
+
+
+def _refuse_secrets_in_file(path: Path, from_file: dict[str, Any], env: str) -> None:
+    """In production, secrets come from the environment only: a config file is too easily committed or copied."""
+    if env != "production":
+        return
+    secrets_found = [s.name for s in SETTINGS if s.secret and from_file.get(s.name)]
+    url = str(from_file.get("DATABASE_URL") or "")
+    if url:
+        from sqlalchemy.engine import make_url
+
+        if make_url(url).password:
+            secrets_found.append("DATABASE_URL (it contains a password)")
+    if secrets_found:
+        raise SettingsError(f"{path} holds secrets ({', '.join(secrets_found)}). In production set them in the "
+                            f"environment ({ENV_PREFIX}<NAME>) and remove them from the file.")
 
 
 def ensure_secret_key(values: dict[str, Any], instance_path: Path) -> str:
@@ -111,3 +134,22 @@ def ensure_secret_key(values: dict[str, Any], instance_path: Path) -> str:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def example_toml() -> str:
+    """The documented example config file, generated from SETTINGS (config/settings.example.toml)."""
+    import textwrap
+
+    lines = [
+        "# Bridging the Gaps: every setting, with its default.",
+        "# Copy this file, uncomment what you change, and point LTI_TOOL_CONFIG_FILE at it, or set the",
+        "# environment variable LTI_TOOL_<NAME> instead (the environment wins over this file).",
+        "# Secrets (SECRET_KEY, database passwords) belong in the environment, never in a file in git.",
+        "",
+    ]
+    for setting in SETTINGS:
+        lines.extend("# " + line for line in textwrap.wrap(setting.help, 100))
+        default = setting.default
+        shown = '""' if default is None else f'"{default}"' if isinstance(default, str) else str(default)
+        lines.extend([f"# {setting.name.lower()} = {shown}", ""])
+    return "\n".join(lines)

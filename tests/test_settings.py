@@ -4,13 +4,22 @@ from pathlib import Path
 import pytest
 
 from lti_tool import REPO_ROOT, create_app
-from lti_tool.settings import SETTINGS, SettingsError, load_settings
+from lti_tool.settings import SETTINGS, SettingsError, example_toml, load_settings
 
 
 def test_every_setting_is_documented_in_the_example_config():
     example = (REPO_ROOT / "config" / "settings.example.toml").read_text()
     documented = set(re.findall(r"^# ([a-z_]+) = ", example, flags=re.M))
     assert documented == {s.name.lower() for s in SETTINGS}
+    assert example == example_toml(), "regenerate with: python -c 'from lti_tool.settings import example_toml; ...'"
+
+
+def test_production_refuses_secrets_in_the_config_file(tmp_path: Path):
+    config = tmp_path / "settings.toml"
+    config.write_text('secret_key = "abc"\ndatabase_url = "postgresql+psycopg://app:pw@db/btg"\n')
+    with pytest.raises(SettingsError, match="holds secrets .*SECRET_KEY.*DATABASE_URL"):
+        load_settings({"LTI_TOOL_CONFIG_FILE": str(config)})
+    assert load_settings({"LTI_TOOL_CONFIG_FILE": str(config), "LTI_TOOL_ENV": "development"})["SECRET_KEY"] == "abc"
 
 
 def test_environment_wins_over_the_config_file(tmp_path: Path):

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 from flask import Response, make_response, render_template
@@ -450,9 +450,25 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     return row
 
 
+def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
+    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) may frame it again; the
+    Content-Security-Policy's frame-ancestors lists it."""
+    presentation = body.get(c.LAUNCH_PRESENTATION)
+    return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
+    if not isinstance(return_url, str):
+        return
+    parts = urlsplit(return_url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if origin not in (platform.frame_origins or []):
+        platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
+
+
 def record_launch(session: Session, platform: Platform, deployment: Deployment, body: dict[str, Any],
                   launch_id: str, settings: LaunchSettings) -> LaunchContext:
     decision = decide_role(body.get(c.ROLES) or [])
+    _remember_frame_origin(platform, body)
     custom = _custom(body)
     user = _upsert_user(session, platform, body)
     course = _upsert_course(session, deployment, body)

@@ -25,6 +25,7 @@ class Platform(Base):
     auth_token_url: Mapped[str] = mapped_column(String(1000))
     auth_audience: Mapped[str | None] = mapped_column(String(1000))
     keyset_url: Mapped[str] = mapped_column(String(1000))
+    frame_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     jwks_cache: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     jwks_fetched_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

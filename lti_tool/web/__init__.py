@@ -34,6 +34,10 @@ def init_web(app: Flask) -> None:
     for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, content_assets.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
+    from . import security
+
+    security.init_app(app)
+    security.rate_limited(app, "lti.login", "lti.launch", "lti.dynamic_registration", "certificates.verify")
     if app.config["DEVELOPMENT"]:
         from . import dev
 

@@ -63,7 +63,7 @@ def test_dynamic_registration_records_the_platform_switched_off(lti_world, db):
         "openid_configuration": f"{emulator}/.well-known/openid-configuration",
         "registration_token": REGISTRATION_TOKEN}, timeout=10)
     assert response.status_code == 200, response.text[:400]
-    assert "org.imsglobal.lti.close" in response.text
+    assert "js/registration-close.js" in response.text, "the page tells the platform to close its window"
     sent = lti_world.platform_state.dynamic_registrations[0]
     assert sent["initiate_login_uri"] == f"{lti_world.tool_url}/lti/login"
     assert sent["jwks_uri"] == f"{lti_world.tool_url}/lti/jwks.json"

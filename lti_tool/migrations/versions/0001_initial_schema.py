@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:03:53.512529
+Create Date: 2026-11-25 12:22:40.531093
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import lti_tool.models.base
+
 
 revision = '0001'
 down_revision = None
@@ -59,6 +59,7 @@ def upgrade() -> None:
     sa.Column('auth_token_url', sa.String(length=1000), nullable=False),
     sa.Column('auth_audience', sa.String(length=1000), nullable=True),
     sa.Column('keyset_url', sa.String(length=1000), nullable=False),
+    sa.Column('frame_origins', sa.JSON(), nullable=False),
     sa.Column('jwks_cache', sa.JSON(), nullable=True),
     sa.Column('jwks_fetched_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
