@@ -18,7 +18,6 @@ from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
-from ..lti.roles import TEST_USER
 from ..models import (
     Answer,
     Attempt,
@@ -40,6 +39,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..vocabulary import TEST_USER_ROLE as TEST_USER
 from .grades import _timestamp_after
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"

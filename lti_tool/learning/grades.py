@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..lti_scopes import SCOPE_SCORE
 from ..models import Course, Edition, GradeSync, Progress, ResourceLink, User, utcnow
+from ..vocabulary import SCOPE_SCORE
 
 SCORE_MAXIMUM = 100.0
 

@@ -6,7 +6,7 @@ AGS: https://www.imsglobal.org/spec/lti-ags/v2p0/
 NRPS: https://www.imsglobal.org/spec/lti-nrps/v2p0/
 """
 
-from ..lti_scopes import (  # noqa: F401 - re-exported beside the other protocol strings
+from ..vocabulary import (  # noqa: F401 - re-exported beside the other protocol strings
     SCOPE_LINEITEM,
     SCOPE_LINEITEM_READONLY,
     SCOPE_NRPS,

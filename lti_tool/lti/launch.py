@@ -113,6 +113,15 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         return platform.auth_login_url + separator + urlencode(params)
 
 
+def request_from_flask() -> FlaskRequest:
+    """pylti1p3's view of the current Flask request: form or query parameters, cookies, whether it is HTTPS."""
+    from flask import request
+
+    params = request.form if request.method == "POST" else request.args
+    return FlaskRequest(cookies=request.cookies, session={}, request_data=params.to_dict(),
+                        request_is_secure=request.is_secure)
+
+
 def start_login(session: Session, request: FlaskRequest, *, launch_url: str, settings: LaunchSettings) -> Response:
     """Answer a third-party initiated login: check cookies where needed, then redirect to the platform."""
     login = ToolOIDCLogin(request, session, settings)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..vocabulary import TEST_USER_ROLE
+
 LEARNER, TUTOR, ADMIN = "learner", "tutor", "admin"
 RANK = {LEARNER: 0, TUTOR: 1, ADMIN: 2}
 
@@ -18,7 +20,7 @@ MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 MEMBERSHIP_SUB = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
-TEST_USER = SYSTEM + "TestUser"
+TEST_USER = TEST_USER_ROLE
 
 # Context roles: full membership URIs, their sub-roles (membership/Instructor#TeachingAssistant) and the
 # deprecated short names that LTI Core still allows in the context vocabulary.

@@ -9,7 +9,6 @@ import secrets
 from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from pylti1p3.contrib.flask import FlaskRequest
 from sqlalchemy import select
 
 from ..db import get_session
@@ -19,6 +18,7 @@ from ..lti.launch import (
     LaunchSettings,
     NeedsPlatformStorage,
     load_launch,
+    request_from_flask,
     start_login,
     validate_launch,
 )
@@ -42,15 +42,9 @@ def _settings() -> LaunchSettings:
     return LaunchSettings.from_config(current_app.config, secure=request.is_secure)
 
 
-def _lti_request() -> FlaskRequest:
-    params = request.form if request.method == "POST" else request.args
-    return FlaskRequest(cookies=request.cookies, session={}, request_data=params.to_dict(),
-                        request_is_secure=request.is_secure)
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    return start_login(get_session(), _lti_request(), launch_url=tool_url("lti.launch"), settings=_settings())
+    return start_login(get_session(), request_from_flask(), launch_url=tool_url("lti.launch"), settings=_settings())
 
 
 @bp.post("/launch")
@@ -60,7 +54,7 @@ def launch():
     storage_checked = (request.form.get("lti_storage_checked") == "1"
                        and request.headers.get("Origin") == request.host_url.rstrip("/"))
     try:
-        context = validate_launch(db, _lti_request(), _settings(), storage_checked)
+        context = validate_launch(db, request_from_flask(), _settings(), storage_checked)
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))

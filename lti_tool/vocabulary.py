@@ -1,0 +1,14 @@
+"""LTI vocabulary the domain needs too: AGS and NRPS scope names (does this course have a grade book?) and the
+Student Preview role (left out of rosters). lti/ imports them from here, so each string has one home.
+
+Scopes: https://www.imsglobal.org/spec/lti-ags/v2p0/#scope-and-allowed-http-methods
+Roles: https://www.imsglobal.org/spec/lti/v1p3/#lis-vocabulary-for-system-roles
+"""
+
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+TEST_USER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/system/person#TestUser"
