@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:03:53.512529
+Create Date: 2026-11-25 12:07:34.035890
 """
 
-import sqlalchemy as sa
 from alembic import op
-
+import sqlalchemy as sa
 import lti_tool.models.base
+
 
 revision = '0001'
 down_revision = None
@@ -358,6 +358,7 @@ def upgrade() -> None:
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('started_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version_started_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_activity_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_progress_course_id_course'), ondelete='CASCADE'),
