@@ -27,7 +27,8 @@ DEMO_QUESTIONS: list[dict[str, Any]] = [
      "options": [("true", "True", True, ""), ("false", "False", False, "")]},
     {"slug": "hours", "type": "numeric", "title": "Working hours",
      "settings": {"answer": 48.0, "tolerance": 0.0, "unit": "hours"}},
-    {"slug": "body", "type": "text", "title": "Regulator", "settings": {"accepted": ["GMC", "General Medical Council"]}},
+    {"slug": "body", "type": "text", "title": "Regulator",
+     "settings": {"accepted": ["GMC", "General Medical Council"]}},
     {"slug": "terms", "type": "match", "title": "Terms", "options": [
         ("cnst", "CNST", "Clinical negligence scheme"), ("ihs", "IHS", "Immigration health surcharge"),
         ("arcp", "ARCP", "Annual review of competence progression")]},

@@ -131,7 +131,7 @@ def test_a_handbook_queues_no_grades(db, learner):
 
 def test_a_minor_new_version_keeps_the_learner_on_theirs(db, learner):
     publish_demo_module(db)
-    progress = start_or_resume(db, learner, module(db)).progress
+    start_or_resume(db, learner, module(db))
     publish_version(db, pages=4, change="minor")
     resumed = start_or_resume(db, learner, module(db))
     assert resumed.progress.module_version.number == 1 and resumed.notice is None
