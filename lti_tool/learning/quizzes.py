@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Attempt, Option, Page, Progress, Question, QuizVersion, Reflection, utcnow
@@ -164,8 +165,15 @@ def save_answer(session: Session, attempt: Attempt, question_slug: str, raw: Any
     if attempt.submitted_at is not None:
         raise AttemptAlreadySubmitted()
     question = _question_in(attempt, question_slug)
-    answer = _upsert_answer(attempt, question_slug, normalise(question, raw), now or utcnow())
-    session.flush()
+    response, now = normalise(question, raw), now or utcnow()
+    try:
+        with session.begin_nested():
+            answer = _upsert_answer(attempt, question_slug, response, now)
+    except IntegrityError:
+        # Two saves of the same question crossed (a change and a typing pause): the later one updates.
+        session.expire(attempt, ["answers"])
+        answer = _upsert_answer(attempt, question_slug, response, now)
+        session.flush()
     return answer
 
 

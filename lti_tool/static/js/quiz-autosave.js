@@ -9,6 +9,7 @@
 
   function save(fieldset) {
     var question = fieldset.getAttribute("data-question");
+    clearTimeout(timers[question]);
     var data = new FormData();
     data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
     data.append("question", question);
