@@ -6,8 +6,8 @@ happened since the learner began their pinned version counts (``Progress.version
 
 Score sent to the grade book: the mean over the module's quizzes of the best passed score (the best score when
 never passed, 0 when never attempted); 1.0 for a module without quizzes. ``passed``: every quiz passed.
-Each change of completion or score writes a GradeSync row in the caller's transaction; handbooks have no
-grade column and write none.
+Each change of completion or score writes a GradeSync row in the caller's transaction; handbooks (no grade
+column) and tutors trying the module out write none.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Attempt, Module, PageView, Progress, QuizVersion, Reflection, utcnow
+from ..models import Attempt, Enrollment, Module, PageView, Progress, QuizVersion, Reflection, utcnow
 from .grades import queue_grade
 from .scoring import reflection_required
 
@@ -133,8 +133,14 @@ def requirements(session: Session, progress: Progress) -> Requirements:
 
 
 def grade_book_applies(session: Session, progress: Progress) -> bool:
+    """Handbooks have no grade column, and tutors trying a module out are not graded (platforms refuse scores
+    for users who are not gradable)."""
     module = session.scalars(select(Module).where(Module.slug == progress.module_slug)).one_or_none()
-    return module is None or module.kind != "handbook"
+    if module is not None and module.kind == "handbook":
+        return False
+    role = session.scalar(select(Enrollment.role).where(Enrollment.course_id == progress.course_id,
+                                                        Enrollment.user_id == progress.user_id))
+    return role in (None, "learner")
 
 
 def evaluate(session: Session, progress: Progress, *, now: datetime | None = None) -> bool:

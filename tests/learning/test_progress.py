@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lti_tool.learning import quizzes
 from lti_tool.learning.progress import Learner, module_status, record_page_view, start_or_resume
 from lti_tool.models import Edition, GradeSync, Module, PageView, utcnow
+from tests.helpers import make_course, make_launch
 from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module, publish_version
 
 
@@ -125,6 +126,14 @@ def test_a_module_without_quizzes_scores_one_on_completion(db, learner):
 def test_a_handbook_queues_no_grades(db, learner):
     publish_version(db, "handbook", kind="handbook", pages=1)
     progress = start_or_resume(db, learner, module(db, "handbook")).progress
+    view_all(db, progress)
+    assert progress.state == "completed" and grades(db, progress) == []
+
+
+def test_a_tutor_trying_the_module_out_is_not_graded(db):
+    publish_version(db, pages=1)
+    tutor = make_launch(db, make_course(db, "course-t"), role="tutor", module_slug="img-demo")
+    progress = start_or_resume(db, Learner(tutor.user_id, tutor.course_id), module(db)).progress
     view_all(db, progress)
     assert progress.state == "completed" and grades(db, progress) == []
 
