@@ -132,9 +132,16 @@ def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersio
     attempt = Attempt(progress_id=progress.id, quiz_version_id=quiz_version.id, number=number,
                       layout=_layout(quiz_version, rng or random.SystemRandom()), started_at=now)
     attempt.quiz_version = quiz_version
-    session.add(attempt)
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:
+        # A second tab started the same attempt number a moment earlier: carry on with that one.
+        existing = open_attempt(session, progress, quiz_version)
+        if existing is None:
+            raise
+        return existing
     progress.last_activity_at = now
-    session.flush()
     return attempt
 
 

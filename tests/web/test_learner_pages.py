@@ -102,6 +102,18 @@ def test_submitting_scores_on_the_server_and_ignores_a_posted_score(client, db, 
     assert "86%: passed" in result and "Try again" in result
 
 
+def test_submitting_the_same_attempt_twice_keeps_the_first_result(client, db, signed_in):
+    html = open_quiz(client, signed_in)
+    submit = url(signed_in, "/quiz/demo-check/attempt/1/submit")
+    first = client.post(submit, data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+    second = client.post(submit, data={"csrf_token": csrf(html), **form_fields({**CORRECT_ANSWERS, "arcp-o5": "o1"})})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    attempt = db.scalars(select(Attempt)).one()
+    assert attempt.score == 1.0
+    assert {a.question_slug: a.response for a in attempt.answers}["arcp-o5"] == "o5"
+
+
 def test_an_incomplete_submission_shows_an_error_summary_and_keeps_answers(client, db, signed_in):
     html = open_quiz(client, signed_in)
     response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"),
