@@ -35,7 +35,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade(url)
         yield url
         return
-    schema = f"btg_test_{_worker()}"
+    # A schema per test process: several runs may share one PostgreSQL database (CI, developers, benchmarks).
+    schema = f"btg_test_{_worker()}_{os.getpid()}"
     admin = create_engine(pg)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -97,8 +98,19 @@ def db(app):
 
 
 @pytest.fixture
-def lti_world(app):
-    """The tool and the platform emulator on loopback HTTP, the emulator registered with the tool."""
+def published(app):
+    """The shipped modules and quizzes, published as they would be by `flask dev setup`."""
+    from lti_tool.content import publish
+    from lti_tool.db import session_factory
+
+    with session_factory(app)() as session:
+        return publish(session, app.config["CONTENT_DIR"], actor="tests")
+
+
+@pytest.fixture
+def lti_world(app, published):
+    """The tool with its content published and the platform emulator, both on loopback HTTP, the emulator
+    registered with the tool."""
     from tests.lti_harness import start_world
 
     world = start_world(app)

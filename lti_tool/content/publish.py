@@ -183,7 +183,7 @@ def question_settings(question: QuestionSource) -> dict[str, Any]:
     if question.type == "reflection":
         return {"required": question.required}
     if question.type == "numeric" and question.numeric is not None:
-        return {"value": question.numeric.value, "tolerance": question.numeric.tolerance,
+        return {"answer": question.numeric.value, "tolerance": question.numeric.tolerance,
                 "unit": question.numeric.unit}
     if question.type == "text":
         return {"accepted": list(question.accepted)}

@@ -48,6 +48,9 @@ class Progress(Base):
     passed: Mapped[bool | None]
     score: Mapped[float | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the learner began the pinned version; a move to a new major version resets it, and only page views,
+    # attempts and reflections from then on count towards completion.
+    version_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 

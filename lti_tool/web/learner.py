@@ -1,26 +1,198 @@
-"""Learner pages: the course's modules, a module's overview, its pages, quizzes and completion."""
+"""Learner pages: the course's modules, a module's overview, its pages, quizzes, results and completion.
+
+Thin views: parse the request, call ``lti_tool.learning``, render. Progress is keyed on the launch's user,
+course and (for dated sessions) edition; every state change is committed here, at the end of the request.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..db import get_session
+from ..learning import quizzes
+from ..learning.errors import AnswersIncomplete
+from ..learning.progress import (
+    Learner,
+    course_modules,
+    module_for_course,
+    module_status,
+    page_of,
+    record_page_view,
+    start_or_resume,
+)
+from ..lti.launch import LaunchContext
 from .auth import require_course_role
 
 bp = Blueprint("learner", __name__)
+MODULE = "/course/<int:course_id>/module/<module_slug>"
+STATE_TAGS = {
+    "not_started": ("Not started", "nhsuk-tag--grey"),
+    "in_progress": ("In progress", "nhsuk-tag--blue"),
+    "overdue": ("Overdue", "nhsuk-tag--red"),
+    "completed": ("Completed", "nhsuk-tag--green"),
+    "completed_not_passed": ("Completed, not passed", "nhsuk-tag--yellow"),
+}
+
+
+def _learner(launch: LaunchContext, course_id: int) -> Learner:
+    return Learner(user_id=launch.user_id, course_id=course_id, edition_id=launch.edition_id,
+                   resource_link_pk=launch.resource_link_pk)
+
+
+def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):  # noqa: ANN202
+    """The module and the learner's progress in it (moved to a new major version with a notice, if due)."""
+    db = get_session()
+    module = module_for_course(db, course_id, module_slug, launch.module_slug)
+    resumed = start_or_resume(db, _learner(launch, course_id), module, start=start)
+    if resumed is not None and resumed.notice:
+        flash(resumed.notice, "info")
+    return module, resumed.progress if resumed else None
+
+
+@bp.app_template_global()
+def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
+    """The label and NHS.UK tag colour of a module status."""
+    if status.state == "completed" and status.passed is False:
+        return STATE_TAGS["completed_not_passed"]
+    return STATE_TAGS[status.state]
 
 
 @bp.get("/course/<int:course_id>/")
 @require_course_role("learner")
-def course_home(launch, course_id: int):
-    return render_template("placeholder.html", title="Your modules",
-                           message="The list of this course's modules arrives with the content features.")
+def course_home(launch: LaunchContext, course_id: int):
+    db = get_session()
+    learner = _learner(launch, course_id)
+    rows = []
+    for version in course_modules(db, course_id, launch.module_slug):
+        rows.append((version, module_status(db, learner, version.module)))
+    return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)
 
 
-@bp.get("/course/<int:course_id>/module/<module_slug>/")
+@bp.get(MODULE + "/")
 @require_course_role("learner")
-def module_home(launch, course_id: int, module_slug: str):
-    return render_template("placeholder.html", title="Module",
-                           message=f"The module “{module_slug}” will be shown here once content is published.")
+def module_home(launch: LaunchContext, course_id: int, module_slug: str):
+    module, _ = _resume(launch, course_id, module_slug, start=False)
+    db = get_session()
+    status = module_status(db, _learner(launch, course_id), module)
+    db.commit()
+    return render_template("learner/module_home.html", title=status.version.title, course_id=course_id,
+                           module=module, status=status)
+
+
+@bp.get(MODULE + "/page/<page_slug>")
+@require_course_role("learner")
+def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str):
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    version = progress.module_version
+    current = page_of(version, page_slug)
+    record_page_view(db, progress, page_slug)
+    db.commit()
+    pages = list(version.pages)
+    index = pages.index(current)
+    status = module_status(db, _learner(launch, course_id), module)
+    return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
+                           version=version, page=current, status=status,
+                           previous=pages[index - 1] if index > 0 else None,
+                           next=pages[index + 1] if index + 1 < len(pages) else None)
+
+
+def _quiz_url(endpoint: str, course_id: int, module_slug: str, quiz_slug: str, **values) -> str:
+    return url_for(endpoint, course_id=course_id, module_slug=module_slug, quiz_slug=quiz_slug, **values)
+
+
+@bp.get(MODULE + "/quiz/<quiz_slug>/")
+@require_course_role("learner")
+def quiz(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str):
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    place = quizzes.quiz_place(progress, quiz_slug)
+    attempt = quizzes.open_attempt(db, progress, place.quiz_version)
+    status = module_status(db, _learner(launch, course_id), module)
+    db.commit()
+    standing = next(q for q in status.quizzes if q.slug == quiz_slug)
+    if attempt is None:
+        return render_template("learner/quiz_start.html", title=place.quiz_version.title, course_id=course_id,
+                               module=module, place=place, standing=standing)
+    return _render_attempt(course_id, module, place, attempt, errors={})
+
+
+def _render_attempt(course_id: int, module, place, attempt, errors: dict[str, str], status: int = 200):  # noqa: ANN001
+    return render_template("learner/quiz.html", title=place.quiz_version.title, course_id=course_id, module=module,
+                           place=place, attempt=attempt, questions=quizzes.attempt_form(attempt),
+                           errors=errors), status
+
+
+@bp.post(MODULE + "/quiz/<quiz_slug>/start")
+@require_course_role("learner")
+def quiz_start(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str):
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    place = quizzes.quiz_place(progress, quiz_slug)
+    quizzes.start_attempt(db, progress, place.quiz_version)
+    db.commit()
+    return redirect(_quiz_url("learner.quiz", course_id, module_slug, quiz_slug), code=303)
+
+
+@bp.post(MODULE + "/quiz/<quiz_slug>/attempt/<int:number>/answer")
+@require_course_role("learner")
+def quiz_answer(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
+    """Autosave of one question's answer (progressive enhancement; the submit button works without it)."""
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    place = quizzes.quiz_place(progress, quiz_slug)
+    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
+    question = request.form.get("question", "")
+    responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False), only=question)
+    for slug, raw in responses.items():
+        quizzes.save_answer(db, attempt, slug, raw)
+    db.commit()
+    return {"saved": bool(responses), "question": question}
+
+
+@bp.post(MODULE + "/quiz/<quiz_slug>/attempt/<int:number>/submit")
+@require_course_role("learner")
+def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    place = quizzes.quiz_place(progress, quiz_slug)
+    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
+    if attempt.submitted_at is None:
+        responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
+        try:
+            quizzes.submit_attempt(db, progress, attempt, responses)
+        except AnswersIncomplete as problem:
+            db.commit()
+            return _render_attempt(course_id, module, place, attempt, errors=problem.errors, status=400)
+        db.commit()
+    return redirect(_quiz_url("learner.quiz_result", course_id, module_slug, quiz_slug, number=number), code=303)
+
+
+@bp.get(MODULE + "/quiz/<quiz_slug>/attempt/<int:number>/")
+@require_course_role("learner")
+def quiz_result(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
+    module, progress = _resume(launch, course_id, module_slug)
+    db = get_session()
+    place = quizzes.quiz_place(progress, quiz_slug)
+    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
+    if attempt.submitted_at is None:
+        return redirect(_quiz_url("learner.quiz", course_id, module_slug, quiz_slug), code=303)
+    result = quizzes.attempt_result(db, progress, attempt)
+    status = module_status(db, _learner(launch, course_id), module)
+    db.commit()
+    return render_template("learner/quiz_result.html", title=f"Your result: {place.quiz_version.title}",
+                           course_id=course_id, module=module, place=place, result=result, status=status)
+
+
+@bp.get(MODULE + "/complete")
+@require_course_role("learner")
+def completion(launch: LaunchContext, course_id: int, module_slug: str):
+    module, _ = _resume(launch, course_id, module_slug, start=False)
+    db = get_session()
+    status = module_status(db, _learner(launch, course_id), module)
+    db.commit()
+    return render_template("learner/completion.html", title=f"Summary: {status.version.title}",
+                           course_id=course_id, module=module, status=status)
 
 
 @bp.get("/no-course")

@@ -123,7 +123,7 @@ def _start_gunicorn(port: int, env: dict[str, str], workers: int, log: Path) -> 
 
 
 @pytest.mark.slow
-def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_database, tmp_path: Path):
+def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_database, published, tmp_path: Path):
     """Two gunicorn instances with two workers each share only the database: login on one, launch on the other."""
     from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:22:40.531093
+Create Date: 2026-11-25 12:36:22.513605
 """
 
 from alembic import op
@@ -359,6 +359,7 @@ def upgrade() -> None:
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('score', sa.Double(), nullable=True),
     sa.Column('started_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version_started_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('completed_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_activity_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_progress_course_id_course'), ondelete='CASCADE'),

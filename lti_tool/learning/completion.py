@@ -1,0 +1,168 @@
+"""The completion rule of a module version, evaluated whenever a learner's progress changes.
+
+A version's rule (``ModuleVersion.completion``) asks for: every page viewed (``pages: all``), the named or all
+quizzes passed (``quizzes``), and every required reflection submitted (``reflections: required``). Only what
+happened since the learner began their pinned version counts (``Progress.version_started_at``).
+
+Score sent to the grade book: the mean over the module's quizzes of the best passed score (the best score when
+never passed, 0 when never attempted); 1.0 for a module without quizzes. ``passed``: every quiz passed.
+Each change of completion or score writes a GradeSync row in the caller's transaction; handbooks (no grade
+column) and tutors trying the module out write none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Attempt, Enrollment, Module, PageView, Progress, QuizVersion, Reflection, utcnow
+from .grades import queue_grade
+from .scoring import reflection_required
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """Where a learner stands with one quiz of their module version."""
+
+    slug: str
+    title: str
+    quiz_version_id: int
+    page_slug: str
+    required: bool
+    attempts_used: int
+    attempts_allowed: int | None
+    best_score: float | None
+    passed: bool
+    open_attempt: int | None
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if self.attempts_allowed is None else max(0, self.attempts_allowed - self.attempts_used)
+
+    @property
+    def credit(self) -> float:
+        return self.best_score or 0.0
+
+
+@dataclass(frozen=True)
+class ReflectionItem:
+    quiz_slug: str
+    question_slug: str
+    title: str
+    page_slug: str
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """Everything the version's completion rule looks at, and what of it the learner has done."""
+
+    pages: list[tuple[str, str]]
+    pages_required: bool
+    viewed: set[str]
+    quizzes: list[QuizStanding]
+    reflections: list[ReflectionItem]
+    reflections_done: set[str] = field(default_factory=set)
+
+    @property
+    def pages_left(self) -> list[tuple[str, str]]:
+        return [p for p in self.pages if p[0] not in self.viewed] if self.pages_required else []
+
+    @property
+    def quizzes_left(self) -> list[QuizStanding]:
+        return [q for q in self.quizzes if q.required and not q.passed]
+
+    @property
+    def reflections_left(self) -> list[ReflectionItem]:
+        return [r for r in self.reflections if r.question_slug not in self.reflections_done]
+
+    @property
+    def complete(self) -> bool:
+        return not (self.pages_left or self.quizzes_left or self.reflections_left)
+
+    @property
+    def passed(self) -> bool:
+        return all(q.passed for q in self.quizzes)
+
+    @property
+    def score(self) -> float:
+        if not self.quizzes:
+            return 1.0
+        return round(sum(q.credit for q in self.quizzes) / len(self.quizzes), 4)
+
+
+def requirements(session: Session, progress: Progress) -> Requirements:
+    version = progress.module_version
+    rule = version.completion or {}
+    since = progress.version_started_at
+    viewed = set(session.scalars(select(PageView.page_slug).where(
+        PageView.progress_id == progress.id, PageView.viewed_at >= since)))
+    quiz_rule = rule.get("quizzes", "all")
+    quizzes: list[QuizStanding] = []
+    reflections: list[ReflectionItem] = []
+    for page in version.pages:
+        if page.quiz_version_id is None:
+            continue
+        quiz_version = session.get(QuizVersion, page.quiz_version_id)
+        assert quiz_version is not None
+        slug = quiz_version.quiz.slug
+        attempts = list(session.scalars(select(Attempt).where(
+            Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
+            Attempt.started_at >= since).order_by(Attempt.number)))
+        submitted = [a for a in attempts if a.submitted_at is not None]
+        passed_scores = [a.score or 0.0 for a in submitted if a.passed]
+        any_scores = [a.score or 0.0 for a in submitted]
+        best = max(passed_scores) if passed_scores else (max(any_scores) if any_scores else None)
+        required = quiz_rule == "all" or (isinstance(quiz_rule, list) and slug in quiz_rule)
+        open_attempt = next((a.number for a in attempts if a.submitted_at is None), None)
+        quizzes.append(QuizStanding(
+            slug=slug, title=quiz_version.title, quiz_version_id=quiz_version.id, page_slug=page.slug,
+            required=required, attempts_used=len(attempts), attempts_allowed=quiz_version.attempts_allowed,
+            best_score=best, passed=bool(passed_scores), open_attempt=open_attempt))
+        if rule.get("reflections", "required") == "required":
+            reflections += [ReflectionItem(slug, q.slug, q.title, page.slug)
+                            for q in quiz_version.questions if reflection_required(q)]
+    done = set(session.scalars(select(Reflection.question_slug).where(
+        Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
+        Reflection.submitted_at >= since))) if reflections else set()
+    return Requirements(pages=[(p.slug, p.title) for p in version.pages],
+                        pages_required=rule.get("pages", "all") == "all", viewed=viewed, quizzes=quizzes,
+                        reflections=reflections, reflections_done=done)
+
+
+def grade_book_applies(session: Session, progress: Progress) -> bool:
+    """Handbooks have no grade column, and tutors trying a module out are not graded (platforms refuse scores
+    for users who are not gradable)."""
+    module = session.scalars(select(Module).where(Module.slug == progress.module_slug)).one_or_none()
+    if module is not None and module.kind == "handbook":
+        return False
+    role = session.scalar(select(Enrollment.role).where(Enrollment.course_id == progress.course_id,
+                                                        Enrollment.user_id == progress.user_id))
+    return role in (None, "learner")
+
+
+def evaluate(session: Session, progress: Progress, *, now: datetime | None = None) -> bool:
+    """Apply the rule to ``progress``; True when its completion or score changed (and a grade was queued)."""
+    session.flush()
+    # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
+    session.refresh(progress, with_for_update=True)
+    found = requirements(session, progress)
+    if not found.complete:
+        return False
+    version = progress.module_version
+    if progress.state != "completed":
+        progress.state = "completed"
+        progress.completed_at = now or utcnow()
+        comment = f"Completed version {version.number} of {version.title}"
+    elif progress.score != found.score or progress.passed != found.passed:
+        comment = f"Score updated for version {version.number} of {version.title}"
+    else:
+        return False
+    progress.passed = found.passed
+    progress.score = found.score
+    session.flush()
+    if grade_book_applies(session, progress):
+        queue_grade(session, progress, comment=comment)
+    return True

@@ -1,0 +1,409 @@
+"""Quiz attempts: a stable layout per attempt, answers saved as they are given, scoring on the server.
+
+An attempt stores the questions it drew and the order of their options (``Attempt.layout``), so a reload,
+a second tab or a later review shows exactly what the learner saw. Submitting claims the attempt with a
+conditional UPDATE (``submitted_at IS NULL``): of two submissions racing (two tabs, a double click) only one
+scores, and the other returns the first result. Nothing about a score is read from the browser.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Answer, Attempt, Option, Page, Progress, Question, QuizVersion, Reflection, utcnow
+from .completion import evaluate
+from .errors import (
+    AnswersIncomplete,
+    AttemptAlreadySubmitted,
+    AttemptNotFound,
+    InvalidAnswer,
+    NoAttemptsLeft,
+    QuizNotInModule,
+    UnknownQuestion,
+)
+from .scoring import normalise, problem, score
+
+FIELD_PREFIX = "q-"
+
+
+@dataclass(frozen=True)
+class QuizPlace:
+    """A quiz as it appears in a learner's module version: the page that hosts it and its version."""
+
+    page: Page
+    quiz_version: QuizVersion
+
+    @property
+    def slug(self) -> str:
+        return self.quiz_version.quiz.slug
+
+
+def quiz_place(progress: Progress, quiz_slug: str) -> QuizPlace:
+    for page in progress.module_version.pages:
+        if page.quiz_version is not None and page.quiz_version.quiz.slug == quiz_slug:
+            return QuizPlace(page, page.quiz_version)
+    raise QuizNotInModule(quiz_slug)
+
+
+def _attempts_since(progress: Progress, quiz_version: QuizVersion):  # noqa: ANN202
+    return select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
+                                 Attempt.started_at >= progress.version_started_at)
+
+
+def attempts_used(session: Session, progress: Progress, quiz_version: QuizVersion) -> int:
+    return session.scalar(select(func.count()).select_from(_attempts_since(progress, quiz_version).subquery())) or 0
+
+
+def open_attempt(session: Session, progress: Progress, quiz_version: QuizVersion) -> Attempt | None:
+    return session.scalars(_attempts_since(progress, quiz_version).where(Attempt.submitted_at.is_(None))
+                           .order_by(Attempt.number.desc())).first()
+
+
+def get_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, number: int) -> Attempt:
+    attempt = session.scalars(select(Attempt).where(
+        Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
+        Attempt.number == number)).one_or_none()
+    if attempt is None:
+        raise AttemptNotFound()
+    return attempt
+
+
+def _layout(quiz_version: QuizVersion, rng: random.Random) -> list[dict[str, Any]]:
+    questions = list(quiz_version.questions)
+    if quiz_version.pick and quiz_version.pick < len(questions):
+        chosen = set(id(q) for q in rng.sample(questions, quiz_version.pick))
+        questions = [q for q in questions if id(q) in chosen]
+    if quiz_version.shuffle in ("questions", "both"):
+        rng.shuffle(questions)
+    shuffle_options = quiz_version.shuffle in ("options", "both")
+    layout = []
+    for question in questions:
+        options = list(question.options)
+        entry: dict[str, Any] = {"question": question.slug}
+        if question.type == "order":
+            entry["options"] = [o.slug for o in _shuffled_out_of_order(options, rng)]
+        elif question.type == "match":
+            entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
+            entry["meanings"] = [o.slug for o in _shuffled(options, rng)]
+        else:
+            entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
+        layout.append(entry)
+    return layout
+
+
+def _shuffled(options: list[Option], rng: random.Random) -> list[Option]:
+    """Shuffled, with pinned options ("None of the above") kept last in their authored order."""
+    free = [o for o in options if not o.pinned]
+    rng.shuffle(free)
+    return free + [o for o in options if o.pinned]
+
+
+def _shuffled_out_of_order(options: list[Option], rng: random.Random) -> list[Option]:
+    """Items to order are always shown shuffled, and never already in the right order."""
+    shown = list(options)
+    for _ in range(20):
+        rng.shuffle(shown)
+        if len(shown) < 2 or shown != options:
+            return shown
+    return list(reversed(options))
+
+
+def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, *,
+                  rng: random.Random | None = None, now: datetime | None = None) -> Attempt:
+    """The open attempt if there is one, else a new one with its own drawn and shuffled layout."""
+    existing = open_attempt(session, progress, quiz_version)
+    if existing is not None:
+        return existing
+    used = attempts_used(session, progress, quiz_version)
+    if quiz_version.attempts_allowed is not None and used >= quiz_version.attempts_allowed:
+        raise NoAttemptsLeft(quiz_version.attempts_allowed)
+    number = (session.scalar(select(func.max(Attempt.number)).where(
+        Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id)) or 0) + 1
+    now = now or utcnow()
+    attempt = Attempt(progress_id=progress.id, quiz_version_id=quiz_version.id, number=number,
+                      layout=_layout(quiz_version, rng or random.SystemRandom()), started_at=now)
+    attempt.quiz_version = quiz_version
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:
+        # A second tab started the same attempt number a moment earlier: carry on with that one.
+        existing = open_attempt(session, progress, quiz_version)
+        if existing is None:
+            raise
+        return existing
+    progress.last_activity_at = now
+    return attempt
+
+
+def _questions(attempt: Attempt) -> dict[str, Question]:
+    return {q.slug: q for q in attempt.quiz_version.questions}
+
+
+def _question_in(attempt: Attempt, question_slug: str) -> Question:
+    if question_slug not in {entry["question"] for entry in attempt.layout}:
+        raise UnknownQuestion(question_slug)
+    return _questions(attempt)[question_slug]
+
+
+def _upsert_answer(attempt: Attempt, question_slug: str, response: Any, now: datetime) -> Answer:
+    for answer in attempt.answers:
+        if answer.question_slug == question_slug:
+            answer.response, answer.saved_at = response, now
+            return answer
+    answer = Answer(question_slug=question_slug, response=response, saved_at=now)
+    attempt.answers.append(answer)
+    return answer
+
+
+def save_answer(session: Session, attempt: Attempt, question_slug: str, raw: Any, *,
+                now: datetime | None = None) -> Answer:
+    """Keep one answer as the learner gives it (autosave); refused once the attempt is submitted."""
+    session.refresh(attempt, ["submitted_at"])
+    if attempt.submitted_at is not None:
+        raise AttemptAlreadySubmitted()
+    question = _question_in(attempt, question_slug)
+    response, now = normalise(question, raw), now or utcnow()
+    try:
+        with session.begin_nested():
+            answer = _upsert_answer(attempt, question_slug, response, now)
+    except IntegrityError:
+        # Two saves of the same question crossed (a change and a typing pause): the later one updates.
+        session.expire(attempt, ["answers"])
+        answer = _upsert_answer(attempt, question_slug, response, now)
+        session.flush()
+    return answer
+
+
+def responses_from_form(attempt: Attempt, form: Mapping[str, list[str]],
+                        only: str | None = None) -> dict[str, Any]:
+    """Raw responses per question from posted fields (``q-<question>`` and ``q-<question>--<option>``)."""
+    questions = _questions(attempt)
+    found: dict[str, Any] = {}
+    for entry in attempt.layout:
+        slug = entry["question"]
+        if only is not None and slug != only:
+            continue
+        question = questions[slug]
+        name = FIELD_PREFIX + slug
+        if question.type in ("match", "order"):
+            parts = {option: form[f"{name}--{option}"][-1] for option in entry["options"]
+                     if f"{name}--{option}" in form}
+            if parts or f"{name}--present" in form:
+                found[slug] = parts
+        elif question.type == "multiple":
+            if name in form or f"{name}--present" in form:
+                found[slug] = [v for v in form.get(name, []) if v]
+        elif name in form:
+            found[slug] = form[name][-1]
+    return found
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    slug: str
+    text_html: str
+    feedback_html: str
+    chosen: bool
+    correct: bool
+    chosen_meaning: str = ""
+    correct_meaning: str = ""
+    chosen_position: int | None = None
+    correct_position: int | None = None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    number: int
+    question: Question
+    response: Any
+    points: float | None
+    is_correct: bool | None
+    options: list[OptionResult]
+
+    @property
+    def answer_text(self) -> str:
+        return self.response if isinstance(self.response, str) else ""
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt: Attempt
+    quiz_version: QuizVersion
+    questions: list[QuestionResult]
+    show_answers: bool
+    attempts_used: int
+    attempts_left: int | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.attempt.score or 0.0))
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.attempt.passed)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.attempts_left is None or self.attempts_left > 0
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    """One question as the attempt shows it: options in the attempt's order, the saved response."""
+
+    number: int
+    question: Question
+    options: list[Option]
+    meanings: list[Option]
+    response: Any
+
+
+def attempt_form(attempt: Attempt) -> list[QuestionForm]:
+    questions = _questions(attempt)
+    saved = {a.question_slug: a.response for a in attempt.answers}
+    forms = []
+    for number, entry in enumerate(attempt.layout, 1):
+        question = questions[entry["question"]]
+        by_slug = {o.slug: o for o in question.options}
+        forms.append(QuestionForm(
+            number=number, question=question, options=[by_slug[s] for s in entry.get("options", [])],
+            meanings=[by_slug[s] for s in entry.get("meanings", [])], response=saved.get(question.slug)))
+    return forms
+
+
+def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
+                   responses: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> AttemptResult:
+    """Score the attempt once. Raises AnswersIncomplete (after saving what was valid) when questions are
+    unanswered; a second submission of the same attempt returns the first result unchanged."""
+    now = now or utcnow()
+    session.refresh(attempt, ["submitted_at"])
+    if attempt.submitted_at is not None:
+        return attempt_result(session, progress, attempt)
+    questions = _questions(attempt)
+    final = {a.question_slug: a.response for a in attempt.answers}
+    errors: dict[str, str] = {}
+    given: dict[str, Any] = {}
+    for slug, raw in (responses or {}).items():
+        question = _question_in(attempt, slug)
+        try:
+            given[slug] = final[slug] = normalise(question, raw)
+        except InvalidAnswer as exc:
+            errors[slug] = exc.message
+    for entry in attempt.layout:
+        slug = entry["question"]
+        if slug not in errors:
+            message = problem(questions[slug], final.get(slug))
+            if message:
+                errors[slug] = message
+    if errors:
+        for slug, response in given.items():
+            _upsert_answer(attempt, slug, response, now)
+        session.flush()
+        raise AnswersIncomplete({e["question"]: errors[e["question"]] for e in attempt.layout
+                                 if e["question"] in errors})
+    scored = {slug: score(questions[slug], final.get(slug)) for slug in (e["question"] for e in attempt.layout)}
+    max_points = float(sum(questions[s].points for s, r in scored.items() if r is not None))
+    points = float(sum(r.points for r in scored.values() if r is not None))
+    fraction = round(points / max_points, 4) if max_points else 1.0
+    passed = fraction * 100 >= attempt.quiz_version.pass_mark - 1e-9
+    claimed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now, points=points, max_points=max_points, score=fraction, passed=passed)
+        .execution_options(synchronize_session=False))
+    session.refresh(attempt)
+    if claimed.rowcount != 1:
+        return attempt_result(session, progress, attempt)
+    for entry in attempt.layout:
+        slug = entry["question"]
+        answer = _upsert_answer(attempt, slug, final.get(slug), now)
+        result = scored[slug]
+        answer.points, answer.is_correct = (result.points, result.is_correct) if result else (None, None)
+        if questions[slug].type == "reflection" and (final.get(slug) or "").strip():
+            _keep_reflection(session, progress, attempt, questions[slug], final[slug], now)
+    progress.last_activity_at = now
+    evaluate(session, progress, now=now)
+    return attempt_result(session, progress, attempt)
+
+
+def _keep_reflection(session: Session, progress: Progress, attempt: Attempt, question: Question, text: str,
+                     now: datetime) -> None:
+    quiz_slug = attempt.quiz_version.quiz.slug
+    prompt = re.sub(r"<[^>]+>", "", question.stem_html).strip() or question.title
+    row = session.scalars(select(Reflection).where(Reflection.progress_id == progress.id,
+                                                   Reflection.question_slug == question.slug)).one_or_none()
+    if row is None:
+        session.add(Reflection(progress_id=progress.id, question_slug=question.slug, quiz_slug=quiz_slug,
+                               prompt=prompt, text=text, submitted_at=now, updated_at=now))
+        return
+    row.quiz_slug, row.prompt, row.text, row.submitted_at, row.updated_at = quiz_slug, prompt, text, now, now
+
+
+def show_answers(quiz_version: QuizVersion, attempt: Attempt, attempts_left: int | None, passed_ever: bool) -> bool:
+    """The quiz's ``show_answers`` policy: after any submission, after a pass, or once attempts run out."""
+    if attempt.submitted_at is None:
+        return False
+    policy = quiz_version.show_answers
+    if policy == "after_pass":
+        return passed_ever
+    if policy == "after_last_attempt":
+        return attempts_left == 0 or passed_ever
+    return True
+
+
+def attempt_result(session: Session, progress: Progress, attempt: Attempt) -> AttemptResult:
+    """The review of a submitted attempt: per-question marks, and answers and feedback when the policy allows."""
+    quiz_version = attempt.quiz_version
+    used = attempts_used(session, progress, quiz_version)
+    left = None if quiz_version.attempts_allowed is None else max(0, quiz_version.attempts_allowed - used)
+    passed_ever = bool(session.scalar(select(func.count()).select_from(
+        _attempts_since(progress, quiz_version).where(Attempt.passed.is_(True)).subquery())))
+    answers = {a.question_slug: a for a in attempt.answers}
+    questions = []
+    for form in attempt_form(attempt):
+        question = form.question
+        answer = answers.get(question.slug)
+        response = answer.response if answer else None
+        questions.append(QuestionResult(
+            number=form.number, question=question, response=response,
+            points=answer.points if answer else None, is_correct=answer.is_correct if answer else None,
+            options=_option_results(question, form.options, response)))
+    return AttemptResult(attempt=attempt, quiz_version=quiz_version, questions=questions,
+                         show_answers=show_answers(quiz_version, attempt, left, passed_ever),
+                         attempts_used=used, attempts_left=left)
+
+
+def _option_results(question: Question, shown: list[Option], response: Any) -> list[OptionResult]:
+    kind = question.type
+    if kind in ("single", "truefalse", "multiple"):
+        chosen = set(response or []) if kind == "multiple" else {response}
+        return [OptionResult(o.slug, o.text_html, o.feedback_html, o.slug in chosen, o.is_correct) for o in shown]
+    if kind == "match":
+        by_slug = {o.slug: o for o in question.options}
+        pairs = response or {}
+        results = []
+        for o in shown:
+            picked = by_slug.get(pairs.get(o.slug, ""))
+            chosen_meaning = picked.match_text if picked else ""
+            results.append(OptionResult(o.slug, o.text_html, o.feedback_html, bool(picked),
+                                        chosen_meaning.strip().casefold() == o.match_text.strip().casefold(),
+                                        chosen_meaning=chosen_meaning, correct_meaning=o.match_text))
+        return results
+    if kind == "order":
+        ranks = {o.slug: rank for rank, o in enumerate(sorted(question.options, key=lambda o: o.position), 1)}
+        positions = response or {}
+        by_rank = sorted(question.options, key=lambda o: ranks[o.slug])
+        return [OptionResult(o.slug, o.text_html, o.feedback_html, o.slug in positions,
+                             positions.get(o.slug) == ranks[o.slug], chosen_position=positions.get(o.slug),
+                             correct_position=ranks[o.slug]) for o in by_rank]
+    return []
+

@@ -1,0 +1,165 @@
+"""The learner's pages in headless Chromium against a real server: axe, keyboard only, 320px wide."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from tests.helpers import make_course, make_launch
+from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(app, db):
+    publish_demo_module(db, shuffle="both")
+    course = make_course(db)
+    arranged = make_launch(db, course, module_slug="img-demo")
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{http.server_port}"
+    cookie = app.session_interface.get_signing_serializer(app).dumps(
+        {"launches": {str(arranged.course_id): arranged.launch_id}})
+    yield base, arranged.course_id, {"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base}
+    http.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page_for(browser, server):
+    base, course_id, cookie = server
+    contexts = []
+
+    def open_page(width: int = 1024):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        context.add_cookies([cookie])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10000)
+        return page
+
+    yield open_page, f"{base}/course/{course_id}/module/img-demo"
+    for context in contexts:
+        context.close()
+
+
+def assert_accessible(page, label: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
+
+
+def assert_fits(page, width: int, label: str) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{label} scrolls sideways at {width}px ({scroll_width}px wide)"
+
+
+def answer_by_keyboard(page) -> None:
+    """Tab through the quiz and answer every question with Space, arrows and typing; Enter submits."""
+    done_groups: set[str] = set()
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        field = page.evaluate("""() => { const e = document.activeElement;
+            return {id: e.id, tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || '',
+                    text: e.textContent || ''}; }""")
+        name = field["name"]
+        if field["tag"] == "BUTTON" and "Submit" in field["text"]:
+            page.keyboard.press("Enter")
+            return
+        if not name.startswith("q-"):
+            continue
+        question, _, part = name[2:].partition("--")
+        wanted = CORRECT_ANSWERS[question]
+        if field["type"] == "radio" and name not in done_groups:
+            while page.evaluate("document.activeElement.value") != wanted:
+                page.keyboard.press("ArrowDown")
+            page.keyboard.press("Space")
+            done_groups.add(name)
+        elif field["type"] == "checkbox" and field["value"] in wanted:
+            page.keyboard.press("Space")
+        elif field["tag"] == "SELECT":
+            target = str(wanted[part])
+            for _ in range(10):
+                if page.evaluate("document.activeElement.value") == target:
+                    break
+                page.keyboard.press("ArrowDown")
+        elif field["tag"] in ("INPUT", "TEXTAREA") and field["type"] in ("text", "textarea"):
+            page.keyboard.type(wanted)
+    raise AssertionError("never reached the submit button")
+
+
+def test_pages_have_no_axe_violations_and_fit_320px(page_for):
+    open_page, module_url = page_for
+    for width in (1024, 320):
+        page = open_page(width)
+        for label, path in (("overview", "/"), ("page", "/page/page-1"), ("quiz start", "/quiz/demo-check/")):
+            page.goto(module_url + path)
+            assert_accessible(page, f"{label} at {width}px")
+            assert_fits(page, width, label)
+
+
+def test_quiz_states_result_and_summary_have_no_axe_violations(page_for):
+    open_page, module_url = page_for
+    page = open_page(320)
+    for n in (1, 2, 3):
+        page.goto(f"{module_url}/page/page-{n}")
+    page.goto(module_url + "/quiz/demo-check/")
+    page.get_by_role("button", name="Start the quiz").press("Enter")
+    page.wait_for_selector("form[data-autosave-url]")
+    assert_accessible(page, "quiz, unanswered")
+    assert_fits(page, 320, "quiz")
+    page.get_by_role("button", name="Submit your answers").press("Enter")
+    page.wait_for_selector(".nhsuk-error-summary")
+    assert_accessible(page, "quiz with error summary")
+    assert_fits(page, 320, "quiz with errors")
+    page.get_by_label("Outcome 5").check()
+    page.get_by_label("Your reflection").fill(CORRECT_ANSWERS["reflect"])
+    page.wait_for_function("document.getElementById('save-status').textContent.startsWith('Saved')")
+    assert_accessible(page, "quiz, answered")
+
+
+def test_the_quiz_can_be_completed_with_the_keyboard_alone(page_for):
+    open_page, module_url = page_for
+    page = open_page()
+    for n in (1, 2, 3):
+        page.goto(f"{module_url}/page/page-{n}")
+    page.goto(module_url + "/quiz/demo-check/")
+    page.get_by_role("button", name="Start the quiz").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form[data-autosave-url]")
+    answer_by_keyboard(page)
+    page.wait_for_selector("text=100%: passed")
+    assert_accessible(page, "result")
+    assert_fits(page, 1024, "result")
+    page.goto(module_url + "/complete")
+    assert page.get_by_text("You have completed version 1 of this module").is_visible()
+    assert_accessible(page, "completion summary")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert_fits(page, 320, "completion summary")
+
+
+def test_answers_are_saved_as_given_and_survive_a_reload(page_for):
+    open_page, module_url = page_for
+    page = open_page()
+    page.goto(module_url + "/quiz/demo-check/")
+    page.get_by_role("button", name="Start the quiz").press("Enter")
+    page.get_by_label("Your answer (in hours)").fill("48")
+    status = page.locator("#save-status")
+    status.filter(has_text="Saved").wait_for()
+    page.reload()
+    assert page.get_by_label("Your answer (in hours)").input_value() == "48"
