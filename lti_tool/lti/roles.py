@@ -18,7 +18,9 @@ MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 MEMBERSHIP_SUB = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
-TEST_USER = SYSTEM + "TestUser"
+# Blackboard's Student Preview user carries the older "vocab/lti/system" URI (Anthology names-and-roles tutorial);
+# the LIS v2 spelling is accepted too.
+TEST_USER_ROLES = frozenset({SYSTEM + "TestUser", "http://purl.imsglobal.org/vocab/lti/system/person#TestUser"})
 
 # Context roles: full membership URIs, their sub-roles (membership/Instructor#TeachingAssistant) and the
 # deprecated short names that LTI Core still allows in the context vocabulary.
@@ -73,7 +75,7 @@ def decide_role(roles: Iterable[str]) -> RoleDecision:
     context = [r for r in (_context_role(u) for u in roles) if r]
     institution = [r for r in (_institution_role(u) for u in roles) if r]
     chosen = context or institution or [LEARNER]
-    return RoleDecision(role=max(chosen, key=RANK.__getitem__), is_test_user=TEST_USER in roles)
+    return RoleDecision(role=max(chosen, key=RANK.__getitem__), is_test_user=any(r in TEST_USER_ROLES for r in roles))
 
 
 def at_least(role: str, needed: str) -> bool:
