@@ -92,6 +92,8 @@ def destination(context: LaunchContext) -> str:
     if context.course_id is None:
         return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
     if context.role in (TUTOR, ADMIN) and not context.module_slug:
+        if context.resource_link_pk is not None:  # a course link that points at no module yet: bind it
+            return url_for("deep_linking.bind", course_id=context.course_id)
         return url_for("tutor.course_view", course_id=context.course_id)
     if context.module_slug:
         return url_for("learner.module_home", course_id=context.course_id, module_slug=context.module_slug)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 import requests
@@ -183,3 +184,42 @@ def statuses(db: Session) -> dict[int, str]:
 
 def http() -> requests.Session:
     return requests.Session()
+
+
+class _Forms(HTMLParser):
+    """Forms in a page: action and every named input's value (checkboxes and radios only when checked)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str | None, dict[str, str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.forms.append((attributes.get("action"), {}))
+        elif tag == "input" and self.forms and attributes.get("name"):
+            if attributes.get("type") in ("checkbox", "radio") and "checked" not in attributes:
+                return
+            self.forms[-1][1][str(attributes["name"])] = attributes.get("value") or ""
+
+
+def forms_of(html: str) -> list[tuple[str | None, dict[str, str]]]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def launch(browser: requests.Session, emulator: Emulator, **scenario) -> requests.Response:
+    """A whole launch as a browser makes it: login, platform auth, form post to the tool, landing page."""
+    response = browser.get(emulator.state.prepare_launch(**scenario), timeout=10)
+    assert response.status_code == 200, response.text
+    action, fields = forms_of(response.text)[0]
+    landing = browser.post(action, data=fields, timeout=10)
+    assert landing.status_code in (200, 400, 403), landing.text
+    return landing
+
+
+def seed_catalogue(db: Session) -> None:
+    module_version(db, "img-supervision", "module", "Supervising international medical graduates")
+    module_version(db, "portfolio-arcp", "session", "Portfolio and ARCP preparation")
+    module_version(db, "img-handbook", "handbook", "IMG handbook")
