@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem as LibLineItem
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..learning.grades import format_timestamp
@@ -103,10 +104,10 @@ def create_lineitem(client: ServiceClient, lineitems_url: str, *, label: str, sc
 
 def remember_lineitem(session: Session, *, course_id: int, url: str, label: str, resource_id: str, tag: str,
                       score_maximum: float, edition_id: int | None, resource_link_pk: int | None) -> None:
-    """Keep a column so later rows (and other workers) reuse it instead of searching or creating again."""
-    if session.scalars(select(LineItem).where(LineItem.course_id == course_id, LineItem.url == url)).first() is None:
-        session.add(LineItem(course_id=course_id, url=url, label=label[:300], resource_id=resource_id, tag=tag,
-                             score_maximum=score_maximum, edition_id=edition_id))
+    """Keep a column so later rows (and other workers) reuse it instead of searching or creating again.
+
+    Commits. Two workers may find the same column at once; the second one's ``LineItem`` row is dropped.
+    """
     if edition_id is not None:
         edition = session.get(Edition, edition_id)
         if edition is not None and not edition.lineitem_url:
@@ -118,6 +119,15 @@ def remember_lineitem(session: Session, *, course_id: int, url: str, label: str,
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.resource_id == resource_id,
                                             GradeSync.lineitem_url.is_(None), GradeSync.status == "pending")
                     .values(lineitem_url=url).execution_options(synchronize_session=False))
+    session.commit()
+    if session.scalars(select(LineItem.id).where(LineItem.course_id == course_id, LineItem.url == url)).first():
+        return
+    session.add(LineItem(course_id=course_id, url=url, label=label[:300], resource_id=resource_id, tag=tag,
+                         score_maximum=score_maximum, edition_id=edition_id))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
 
 
 def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) -> str:

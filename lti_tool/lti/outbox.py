@@ -183,6 +183,18 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
         return "failed"
 
 
+def _retry_after_crash(session: Session, row_id: int, token: str, settings: OutboxSettings,
+                       exc: Exception) -> str:
+    attempts = (session.scalar(select(GradeSync.attempts).where(GradeSync.id == row_id)) or 0) + 1
+    message = f"Unexpected error in the tool: {type(exc).__name__}: {exc}"[:2000]
+    if attempts >= settings.max_attempts:
+        _finish(session, row_id, token, status="failed", attempts=attempts, last_error=message)
+        return "failed"
+    _finish(session, row_id, token, attempts=attempts, last_error=message,
+            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, settings)))
+    return "retry"
+
+
 def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | None = None,
              stop: threading.Event | None = None, limit: int | None = None) -> PassResult:
     """Claim one batch of due rows and send them, one at a time; stops early (between rows) when asked."""
@@ -195,7 +207,13 @@ def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: request
                 if stop is not None and stop.is_set():
                     _finish(session, row_id, token)  # hand the claim back untouched
                     continue
-                result.add(process_row(session, row_id, token, http=http, settings=settings))
+                try:
+                    outcome = process_row(session, row_id, token, http=http, settings=settings)
+                except Exception as exc:  # a bug or a database hiccup must not kill the worker or strand the row
+                    log.exception("grade send %s: unexpected error", row_id)
+                    session.rollback()
+                    outcome = _retry_after_crash(session, row_id, token, settings, exc)
+                result.add(outcome)
     finally:
         if own_http:
             http.close()

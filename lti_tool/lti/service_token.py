@@ -116,15 +116,31 @@ def _request_token(session: Session, platform: Platform, scopes: str, http: requ
     return token, expires_in
 
 
+def _cached(session: Session, platform_id: int, key: str) -> AccessToken | None:
+    return session.scalars(select(AccessToken).where(AccessToken.platform_id == platform_id,
+                                                     AccessToken.scope_key == key)
+                           .execution_options(populate_existing=True)).first()
+
+
+def _live(cached: AccessToken | None) -> bool:
+    return cached is not None and cached.expires_at > utcnow() + timedelta(seconds=EXPIRY_MARGIN_SECONDS)
+
+
 def access_token(session: Session, platform: Platform, scopes: Iterable[str], *, http: requests.Session,
                  timeout: float) -> str:
     """A live token for these scopes: the shared cached one, or a new one (stored for every worker)."""
     key = scope_key(scopes)
-    now = utcnow()
-    cached = session.scalars(select(AccessToken).where(AccessToken.platform_id == platform.id,
-                                                       AccessToken.scope_key == key)).first()
-    if cached is not None and cached.expires_at > now + timedelta(seconds=EXPIRY_MARGIN_SECONDS):
-        return cached.token
+    cached = _cached(session, platform.id, key)
+    if _live(cached):
+        return cached.token  # type: ignore[union-attr]
+    keys.signing_key(session)  # may commit when the tool's first key is made: do it before taking the lock
+    if session.get_bind().dialect.name == "postgresql":
+        # One worker asks, the others wait on the platform row and then reuse its token (no stampede).
+        session.execute(select(Platform.id).where(Platform.id == platform.id).with_for_update())
+        cached = _cached(session, platform.id, key)
+        if _live(cached):
+            session.commit()
+            return cached.token  # type: ignore[union-attr]
     token, expires_in = _request_token(session, platform, key, http, timeout)
     expires_at = utcnow() + timedelta(seconds=expires_in)
     if cached is None:
