@@ -68,7 +68,7 @@ def lineitem_fields(body: Any, *, creating: bool) -> dict[str, Any]:
     }
 
 
-def validate_score(body: Any, lineitem: LineItem) -> tuple[str, datetime]:
+def validate_score(body: Any) -> tuple[str, datetime]:
     """Check a score body; returns its userId and timestamp."""
     if not isinstance(body, dict):
         raise ServiceError("invalid_request", "the body must be a JSON object")

@@ -155,7 +155,7 @@ class FaultPlan:
             }
 
     def apply_json(self, body: dict[str, Any]) -> None:
-        """Set a fault from the JSON of POST /_emulator/faults (see README of the package)."""
+        """Set a fault from the JSON of POST /_emulator/faults (kinds as the methods)."""
         kind = body.get("kind")
         endpoint = str(body.get("endpoint", ""))
         status = int(body.get("status", 503))

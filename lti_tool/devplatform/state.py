@@ -439,8 +439,8 @@ class PlatformState:
 
     def post_score(self, context_id: str, lineitem_id: str, body: Any) -> Score:
         with self._lock:
-            item = self.lineitem(context_id, lineitem_id)
-            user_id, timestamp = validate_score(body, item)
+            self.lineitem(context_id, lineitem_id)  # 404 for an unknown column
+            user_id, timestamp = validate_score(body)
             course = self.course(context_id)
             if user_id not in course.members:
                 # Stand-in for Learn's refusal to grade a user who is not enrolled in the

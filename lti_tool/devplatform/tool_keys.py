@@ -37,10 +37,6 @@ class ToolKeySet:
                 )
             return self._keys[kid]
 
-    def forget(self) -> None:
-        with self._lock:
-            self._keys = {}
-
     def _fetch(self, refuse: type[PlatformError]) -> dict[str, Any]:
         self.fetches += 1
         url = self._jwks_url()

@@ -265,3 +265,24 @@ def test_mounted_under_a_prefix_every_url_carries_the_prefix() -> None:
         )
     finally:
         server.stop()
+
+
+def test_sign_id_token_can_mint_unsigned_and_algorithm_confusion_tokens(
+    emulator: Emulator,
+) -> None:
+    key = emulator.state.signing_key
+    public_key = key.private_key.public_key()
+    claims = {"sub": "learner-1", "aud": CLIENT_ID}
+
+    unsigned = sign_id_token(claims, key=None, alg="none")
+    confused = sign_id_token(claims, key=key.public_pem(), kid=key.kid, alg="HS256")
+
+    assert unsigned.endswith(".")
+    assert jwt.get_unverified_header(confused) == {
+        "typ": "JWT",
+        "alg": "HS256",
+        "kid": key.kid,
+    }
+    for token in (unsigned, confused):
+        with pytest.raises(jwt.InvalidTokenError):
+            jwt.decode(token, public_key, algorithms=["RS256"], audience=CLIENT_ID)
