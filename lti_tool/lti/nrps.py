@@ -95,7 +95,8 @@ def store_members(session: Session, course: Course, platform_id: int, members: l
             enrollments[user.id] = enrollment
         enrollment.role = decide_role(roles).role
         enrollment.lti_roles = roles
-        enrollment.status = "inactive" if str(member.get("status", "Active")).lower() == "inactive" else "active"
+        # NRPS §2.3: Active, Inactive or Deleted; absent means Active.
+        enrollment.status = "active" if str(member.get("status") or "Active").lower() == "active" else "inactive"
         listed.add(user.id)
     for user_id, enrollment in enrollments.items():
         if user_id not in listed:

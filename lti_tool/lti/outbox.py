@@ -238,7 +238,12 @@ def run_worker(factory: SessionFactory, settings: OutboxSettings, *, poll_second
     """Drain the outbox every ``poll_seconds`` until ``stop`` is set; the row being sent is always finished."""
     with requests.Session() as http:
         while not stop.is_set():
-            result = run_pass(factory, settings, http=http, stop=stop)
+            try:
+                result = run_pass(factory, settings, http=http, stop=stop)
+            except Exception:  # the database may be restarting: keep the worker alive and try again later
+                log.exception("grade worker pass failed; trying again in %s s", poll_seconds)
+                stop.wait(poll_seconds)
+                continue
             if on_pass is not None and result.handled:
                 on_pass(result)
             if result.handled == 0:

@@ -66,3 +66,10 @@ def test_a_failing_platform_keeps_the_old_roster_and_records_the_error(db, cours
     assert "could not be fetched" in course.roster_error and "500" in course.roster_error
     nrps.roster(db, course.id, refresh=True)
     assert db.get(Course, course.id, populate_existing=True).roster_error is None
+
+
+def test_members_the_platform_lists_as_inactive_or_deleted_are_inactive(db, course, emulator):
+    emulator.state.add_member(DEFAULT_CONTEXT_ID, "on-leave", "On", "Leave", status="Inactive")
+    emulator.state.add_member(DEFAULT_CONTEXT_ID, "removed", "Re", "Moved", status="Deleted")
+    members = {m.sub: m.status for m in nrps.roster(db, course.id)}
+    assert (members["on-leave"], members["removed"], members["learner-1"]) == ("inactive", "inactive", "active")
