@@ -116,7 +116,8 @@ def resend(session: Session, grade_sync_id: int) -> GradeSync:
     if newer is not None:
         raise Conflict(f"A newer score for the same learner and module exists (number {newer}); nothing to resend.")
     row = GradeSync(
-        progress_id=old.progress_id, course_id=old.course_id, user_sub=old.user_sub, lineitem_url=old.lineitem_url,
+        progress_id=old.progress_id, course_id=old.course_id, user_sub=old.user_sub,
+        lineitem_url=None if old.last_status == 404 else old.lineitem_url,  # its column is gone: find or make one
         lineitems_url=old.lineitems_url, resource_id=old.resource_id, label=old.label, edition_id=old.edition_id,
         resource_link_pk=old.resource_link_pk, score_given=old.score_given, score_maximum=old.score_maximum,
         activity_progress=old.activity_progress, grading_progress=old.grading_progress, comment=old.comment,

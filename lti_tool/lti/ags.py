@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem as LibLineItem
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,6 +128,19 @@ def remember_lineitem(session: Session, *, course_id: int, url: str, label: str,
         session.commit()
     except IntegrityError:
         session.rollback()
+
+
+def forget_lineitem(session: Session, course_id: int, url: str) -> None:
+    """Stop reusing a column the platform no longer has (commits)."""
+    session.execute(delete(LineItem).where(LineItem.course_id == course_id, LineItem.url == url))
+    session.execute(update(Edition).where(Edition.course_id == course_id, Edition.lineitem_url == url)
+                    .values(lineitem_url=None))
+    session.execute(update(ResourceLink).where(ResourceLink.course_id == course_id, ResourceLink.lineitem_url == url)
+                    .values(lineitem_url=None))
+    session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.lineitem_url == url,
+                                            GradeSync.status == "pending")
+                    .values(lineitem_url=None).execution_options(synchronize_session=False))
+    session.commit()
 
 
 def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) -> str:

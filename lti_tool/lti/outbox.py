@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, GradeSync, Platform, utcnow
-from .ags import post_score, resolve_lineitem
+from .ags import forget_lineitem, post_score, resolve_lineitem
 from .service_token import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,12 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
         try:
             post_score(client, lineitem_url, row)
         except ServiceError as exc:
+            if exc.status == 404:
+                # The column was deleted in the grade book (Blackboard deletes irrecoverably): stop reusing it, so
+                # a resend finds or makes a new one.
+                forget_lineitem(session, row.course_id, lineitem_url)
+                raise ServiceError(f"{exc.message}. The grade column no longer exists on the platform; resend to "
+                                   "make a new one.", status=404, retryable=False) from exc
             if exc.status != 409:
                 raise
             newer = _newer_row(session, row)

@@ -347,3 +347,22 @@ def test_cli_sync_status_and_resend(app, db, course, emulator):
     assert resent.exit_code == 0 and "Queued grade send" in resent.output
     refused = runner.invoke(args=["grades", "resend", str(ok.id)])
     assert refused.exit_code != 0 and "Only a failed grade send" in refused.output
+
+
+def test_a_deleted_column_fails_the_row_and_a_resend_makes_a_new_column(db, course, emulator, factory,
+                                                                        outbox_settings):
+    progress = progress_for(db, course, learner(db, course, "learner-1"))
+    record_score(db, progress, 0.5)
+    outbox.run_until_idle(factory, outbox_settings)
+    emulator.state.delete_lineitem(DEFAULT_CONTEXT_ID, SAMPLE_LINEITEM)
+    lost = record_score(db, progress, 0.9)
+    assert outbox.run_until_idle(factory, outbox_settings).failed == 1
+    db.refresh(lost)
+    assert lost.last_status == 404 and "no longer exists" in lost.last_error
+    assert db.scalars(select(LineItem)).first() is None
+    again = grades.resend(db, lost.id)
+    assert again.lineitem_url is None
+    assert outbox.run_until_idle(factory, outbox_settings).sent == 1
+    [new_item] = emulator.state.course(DEFAULT_CONTEXT_ID).lineitems.values()
+    assert new_item.resource_id == "img-supervision" and new_item.id != SAMPLE_LINEITEM
+    assert [s["scoreGiven"] for s in emulator.scores(new_item.id)] == [90.0]
