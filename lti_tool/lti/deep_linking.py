@@ -33,8 +33,6 @@ RESPONSE_LIFETIME_SECONDS = 600
 class DeepLinkRequest:
     """What the platform asked for, kept from the deep-linking launch."""
 
-    launch_id: str
-    course_id: int | None
     platform_id: int
     deployment_id: str
     return_url: str
@@ -55,7 +53,7 @@ def request_for_launch(session: Session, launch_id: str) -> DeepLinkRequest:
     if row is None or row.message_type != c.MESSAGE_DEEP_LINKING or not isinstance(settings, dict):
         raise NotFound("This is not a launch for adding content; open “add content” from your course again.")
     return DeepLinkRequest(
-        launch_id=row.id, course_id=row.course_id, platform_id=row.user.platform_id,
+        platform_id=row.user.platform_id,
         deployment_id=str(row.claims.get(c.DEPLOYMENT_ID, "")), return_url=str(settings["deep_link_return_url"]),
         data=settings.get("data"), accept_multiple=settings.get("accept_multiple", True) is not False,
         accept_types=tuple(settings.get("accept_types") or ("ltiResourceLink",)),

@@ -182,9 +182,6 @@ def statuses(db: Session) -> dict[int, str]:
     return {row.id: row.status for row in db.scalars(select(GradeSync).order_by(GradeSync.id))}
 
 
-def http() -> requests.Session:
-    return requests.Session()
-
 
 class _Forms(HTMLParser):
     """Forms in a page: action and every named input's value (checkboxes and radios only when checked)."""

@@ -232,6 +232,7 @@ def test_a_newer_score_supersedes_an_unsent_one_so_only_the_latest_is_sent(db, c
     result = outbox.run_until_idle(factory, outbox_settings)
     assert statuses(db) == {first.id: "superseded", second.id: "sent"}
     assert result.sent == 1
+    assert grades.latest_for_progress(db, progress.id).id == second.id
     assert [s["scoreGiven"] for s in emulator.scores(SAMPLE_LINEITEM)] == [95.0]
 
 
