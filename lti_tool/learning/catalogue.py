@@ -46,6 +46,15 @@ def find_module(session: Session, slug: str) -> CatalogueEntry:
     raise NotFound(f"There is no published module “{slug}”.")
 
 
+def needs_binding(session: Session, resource_link_pk: int | None) -> bool:
+    """A graded course link (it has a grade column) that points at no module: an instructor should choose one.
+
+    Ungraded links without a module (Blackboard's course-tool placement) open the tutor dashboard instead.
+    """
+    link = session.get(ResourceLink, resource_link_pk) if resource_link_pk is not None else None
+    return link is not None and not link.module_slug and bool(link.lineitem_url)
+
+
 def bind_resource_link(session: Session, *, course_id: int, resource_link_pk: int, module_slug: str,
                        edition_id: int | None) -> ResourceLink:
     """Point a course link at a module (and, for a session module, one edition); learners then land there."""

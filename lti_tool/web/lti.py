@@ -13,6 +13,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from sqlalchemy import select
 
 from ..db import get_session
+from ..learning.catalogue import needs_binding
 from ..lti import keys
 from ..lti.launch import LaunchContext, LaunchSettings, load_launch, start_login, validate_launch
 from ..lti.roles import ADMIN, TUTOR
@@ -92,7 +93,7 @@ def destination(context: LaunchContext) -> str:
     if context.course_id is None:
         return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
     if context.role in (TUTOR, ADMIN) and not context.module_slug:
-        if context.resource_link_pk is not None:  # a course link that points at no module yet: bind it
+        if needs_binding(get_session(), context.resource_link_pk):
             return url_for("deep_linking.bind", course_id=context.course_id)
         return url_for("tutor.course_view", course_id=context.course_id)
     if context.module_slug:

@@ -8,7 +8,7 @@ import jwt
 import requests
 from sqlalchemy import select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_tool.devplatform import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.models import Edition, GradeSync, Progress, ResourceLink, User
@@ -110,15 +110,22 @@ def test_an_invalid_new_edition_is_explained_and_nothing_is_returned(db, platfor
     assert db.scalars(select(Edition)).first() is None
 
 
-def test_an_instructor_launching_an_unbound_link_binds_it_to_a_module(db, platform, emulator):
+def test_an_instructor_launching_the_ungraded_course_tool_link_lands_on_the_dashboard(db, platform, emulator):
     seed_catalogue(db)
-    emulator.state.add_resource_link(DEFAULT_CONTEXT_ID, "Week 3 reading", resource_link_id="rl-unbound")
+    landing = launch(requests.Session(), emulator, user_id="instructor-1", resource_link_id=UNGRADED_RESOURCE_LINK_ID)
+    assert landing.url.endswith("/tutor/")
+
+
+def test_an_instructor_launching_an_unbound_graded_link_binds_it_to_a_module(db, platform, emulator):
+    seed_catalogue(db)
+    emulator.state.add_resource_link(DEFAULT_CONTEXT_ID, "Week 3 reading", resource_link_id="rl-unbound",
+                                     score_maximum=100)
     browser = requests.Session()
     page = launch(browser, emulator, user_id="instructor-1", resource_link_id="rl-unbound")
     assert page.status_code == 200 and "Choose what this link opens" in page.text
     action, fields = forms_of(page.text)[0]
-    fields["module"] = "img-handbook"
+    fields["module"] = "img-supervision"
     bound = browser.post(page.url, data=fields, timeout=10, allow_redirects=False)
-    assert bound.status_code == 303 and "/module/img-handbook/" in bound.headers["Location"]
+    assert bound.status_code == 303 and "/module/img-supervision/" in bound.headers["Location"]
     link = db.scalars(select(ResourceLink).where(ResourceLink.resource_link_id == "rl-unbound")).one()
-    assert link.module_slug == "img-handbook" and link.edition_id is None
+    assert link.module_slug == "img-supervision" and link.edition_id is None
