@@ -95,3 +95,22 @@ def test_a_learner_cannot_open_the_editions_page(db, platform, emulator):
     course = db.scalars(select(Course)).one()
     base = emulator.settings.tool_launch_url.rsplit("/lti/", 1)[0]
     assert browser.get(f"{base}/course/{course.id}/editions", timeout=10).status_code == 403
+
+
+def test_binding_a_link_to_a_session_module_needs_one_of_its_editions(db, course):
+    from lti_tool.learning import catalogue
+    from lti_tool.models import ResourceLink
+
+    seed_catalogue(db)
+    link = ResourceLink(course_id=course.id, resource_link_id="rl-x", lineitem_url="http://x/li")
+    db.add(link)
+    db.commit()
+    assert catalogue.needs_binding(db, link.id)
+    with pytest.raises(Conflict, match="Choose which edition"):
+        catalogue.bind_resource_link(db, course_id=course.id, resource_link_pk=link.id,
+                                     module_slug="portfolio-arcp", edition_id=None)
+    spring = _edition(db, course, "Spring 2027", JAN)
+    catalogue.bind_resource_link(db, course_id=course.id, resource_link_pk=link.id, module_slug="portfolio-arcp",
+                                 edition_id=spring.id)
+    assert (link.module_slug, link.edition_id) == ("portfolio-arcp", spring.id)
+    assert not catalogue.needs_binding(db, link.id)

@@ -367,3 +367,10 @@ def test_a_deleted_column_fails_the_row_and_a_resend_makes_a_new_column(db, cour
     [new_item] = emulator.state.course(DEFAULT_CONTEXT_ID).lineitems.values()
     assert new_item.resource_id == "img-supervision" and new_item.id != SAMPLE_LINEITEM
     assert [s["scoreGiven"] for s in emulator.scores(new_item.id)] == [90.0]
+
+
+def test_no_row_is_written_when_the_course_grants_no_score_scope(db, course):
+    course.ags_scopes = []
+    db.commit()
+    assert record_score(db, progress_for(db, course, learner(db, course, "learner-1")), 1.0) is None
+    assert db.scalars(select(GradeSync)).first() is None
