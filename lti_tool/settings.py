@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRADE_MAX_ATTEMPTS", 12, "Attempts before a grade send that keeps failing temporarily is marked failed."),
     Setting("GRADE_RETRY_BASE_SECONDS", 30, "First retry delay for a grade send; doubles each attempt, with jitter."),
     Setting("GRADE_RETRY_MAX_SECONDS", 3600, "Longest delay between two attempts of one grade send."),
+    Setting("GRADE_CLAIM_SECONDS", 120, "How long a worker holds a grade send it has claimed; a worker that dies "
+            "mid-send leaves a row that another worker retries after this."),
     Setting("WORKER_POLL_SECONDS", 5, "How often `grades worker` looks for grades to send."),
     Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
     Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login, launch, registration "

@@ -11,4 +11,9 @@ SCOPE_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.re
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
-TEST_USER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/system/person#TestUser"
+# Blackboard's Student Preview user carries the older "vocab/lti/system" URI (Anthology names-and-roles tutorial);
+# the LIS v2 spelling is accepted too.
+TEST_USER_ROLES = frozenset({
+    "http://purl.imsglobal.org/vocab/lis/v2/system/person#TestUser",
+    "http://purl.imsglobal.org/vocab/lti/system/person#TestUser",
+})

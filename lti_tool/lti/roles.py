@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..vocabulary import TEST_USER_ROLE
+from ..vocabulary import TEST_USER_ROLES
 
 LEARNER, TUTOR, ADMIN = "learner", "tutor", "admin"
 RANK = {LEARNER: 0, TUTOR: 1, ADMIN: 2}
@@ -20,7 +20,6 @@ MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 MEMBERSHIP_SUB = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
-TEST_USER = TEST_USER_ROLE
 
 # Context roles: full membership URIs, their sub-roles (membership/Instructor#TeachingAssistant) and the
 # deprecated short names that LTI Core still allows in the context vocabulary.
@@ -75,7 +74,8 @@ def decide_role(roles: Iterable[str]) -> RoleDecision:
     context = [r for r in (_context_role(u) for u in roles) if r]
     institution = [r for r in (_institution_role(u) for u in roles) if r]
     chosen = context or institution or [LEARNER]
-    return RoleDecision(role=max(chosen, key=RANK.__getitem__), is_test_user=TEST_USER in roles)
+    return RoleDecision(role=max(chosen, key=RANK.__getitem__),
+                        is_test_user=any(r in TEST_USER_ROLES for r in roles))
 
 
 def at_least(role: str, needed: str) -> bool:

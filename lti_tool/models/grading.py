@@ -11,7 +11,7 @@ from .base import Base, utcnow
 
 
 class LineItem(Base):
-    """A grade-book column on the platform, created by deep linking or by the tool."""
+    """A grade-book column on the platform, created by deep linking or by the tool; found again by resource_id."""
 
     __tablename__ = "line_item"
     __table_args__ = (UniqueConstraint("course_id", "url"),)
@@ -20,13 +20,16 @@ class LineItem(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(1000))
     label: Mapped[str] = mapped_column(String(300))
-    resource_id: Mapped[str] = mapped_column(String(255), default="")
+    resource_id: Mapped[str] = mapped_column(String(255), default="", index=True)
     tag: Mapped[str] = mapped_column(String(255), default="")
     score_maximum: Mapped[float] = mapped_column(default=100)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class GradeSync(Base):
-    """One score to deliver: pending -> sent, or failed with the platform's message. Never deleted."""
+    """One score to deliver: pending -> sent, failed (with the platform's message) or superseded by a newer row
+    for the same progress. Never deleted. A worker holds a row while ``claimed_until`` is in the future."""
 
     __tablename__ = "grade_sync"
 
@@ -38,16 +41,21 @@ class GradeSync(Base):
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     resource_id: Mapped[str] = mapped_column(String(255), default="")
     label: Mapped[str] = mapped_column(String(300), default="")
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="SET NULL"))
+    resource_link_pk: Mapped[int | None] = mapped_column(ForeignKey("resource_link.id", ondelete="SET NULL"))
     score_given: Mapped[float | None]
     score_maximum: Mapped[float] = mapped_column(default=100)
     activity_progress: Mapped[str] = mapped_column(String(20))
     grading_progress: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     timestamp: Mapped[str] = mapped_column(String(40))
+    submitted_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    resent_from_id: Mapped[int | None] = mapped_column(ForeignKey("grade_sync.id", ondelete="SET NULL"))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_status: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy import select
 
 from ..db import get_session
+from ..learning.catalogue import needs_binding
 from ..lti import keys
 from ..lti.launch import (
     LaunchContext,
@@ -100,6 +101,8 @@ def destination(context: LaunchContext) -> str:
     if context.course_id is None:
         return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
     if context.role in (TUTOR, ADMIN):
+        if not context.module_slug and needs_binding(get_session(), context.resource_link_pk):
+            return url_for("deep_linking.bind", course_id=context.course_id)
         if context.module_slug:
             return url_for("tutor.course_view", course_id=context.course_id, module=context.module_slug)
         return url_for("tutor.course_view", course_id=context.course_id)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from lti_tool.lti.roles import TEST_USER
 from lti_tool.models import (
     Answer,
     Attempt,
@@ -36,6 +35,7 @@ from lti_tool.models import (
     User,
     utcnow,
 )
+from lti_tool.vocabulary import TEST_USER_ROLES
 
 LTI_ROLE = {
     "learner": "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
@@ -73,7 +73,7 @@ def person(session: Session, course_row: Course, *, name: str = "", email: str =
     n = next(_counter)
     user = _add(session, User(platform_id=deployment.platform_id, sub=f"sub-{n}", name=name or f"Person {n}",
                               email=email or f"person{n}@nhs.example", person_sourcedid=sourcedid or f"SID{n:05d}"))
-    roles = [LTI_ROLE[role]] + ([TEST_USER] if test_user else [])
+    roles = [LTI_ROLE[role]] + ([sorted(TEST_USER_ROLES)[0]] if test_user else [])
     _add(session, Enrollment(course_id=course_row.id, user_id=user.id, role=role, lti_roles=roles, status=status,
                              source=source))
     return user

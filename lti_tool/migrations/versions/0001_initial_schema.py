@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:36:22.513605
+Create Date: 2026-11-25 12:42:22.389009
 """
 
 from alembic import op
@@ -277,21 +277,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_enrollment_course_id'), ['course_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enrollment_user_id'), ['user_id'], unique=False)
 
-    op.create_table('line_item',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('course_id', sa.Integer(), nullable=False),
-    sa.Column('url', sa.String(length=1000), nullable=False),
-    sa.Column('label', sa.String(length=300), nullable=False),
-    sa.Column('resource_id', sa.String(length=255), nullable=False),
-    sa.Column('tag', sa.String(length=255), nullable=False),
-    sa.Column('score_maximum', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_line_item_course_id_course'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_line_item')),
-    sa.UniqueConstraint('course_id', 'url', name=op.f('uq_line_item_course_id_url'))
-    )
-    with op.batch_alter_table('line_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_line_item_course_id'), ['course_id'], unique=False)
-
     op.create_table('option',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -308,6 +293,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('option', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_option_question_id'), ['question_id'], unique=False)
+
+    op.create_table('line_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=1000), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('resource_id', sa.String(length=255), nullable=False),
+    sa.Column('tag', sa.String(length=255), nullable=False),
+    sa.Column('score_maximum', sa.Double(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_line_item_course_id_course'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_line_item_edition_id_edition'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_line_item')),
+    sa.UniqueConstraint('course_id', 'url', name=op.f('uq_line_item_course_id_url'))
+    )
+    with op.batch_alter_table('line_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_line_item_course_id'), ['course_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_line_item_resource_id'), ['resource_id'], unique=False)
 
     op.create_table('resource_link',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -419,22 +423,30 @@ def upgrade() -> None:
     sa.Column('lineitems_url', sa.String(length=1000), nullable=True),
     sa.Column('resource_id', sa.String(length=255), nullable=False),
     sa.Column('label', sa.String(length=300), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=True),
+    sa.Column('resource_link_pk', sa.Integer(), nullable=True),
     sa.Column('score_given', sa.Double(), nullable=True),
     sa.Column('score_maximum', sa.Double(), nullable=False),
     sa.Column('activity_progress', sa.String(length=20), nullable=False),
     sa.Column('grading_progress', sa.String(length=20), nullable=False),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('timestamp', sa.String(length=40), nullable=False),
+    sa.Column('submitted_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_until', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sa.String(length=64), nullable=True),
+    sa.Column('resent_from_id', sa.Integer(), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('last_status', sa.Integer(), nullable=True),
     sa.Column('created_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], name=op.f('fk_grade_sync_course_id_course'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_grade_sync_edition_id_edition'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['progress_id'], ['progress.id'], name=op.f('fk_grade_sync_progress_id_progress'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resent_from_id'], ['grade_sync.id'], name=op.f('fk_grade_sync_resent_from_id_grade_sync'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['resource_link_pk'], ['resource_link.id'], name=op.f('fk_grade_sync_resource_link_pk_resource_link'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_grade_sync'))
     )
     with op.batch_alter_table('grade_sync', schema=None) as batch_op:
@@ -528,14 +540,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_resource_link_course_id'))
 
     op.drop_table('resource_link')
+    with op.batch_alter_table('line_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_line_item_resource_id'))
+        batch_op.drop_index(batch_op.f('ix_line_item_course_id'))
+
+    op.drop_table('line_item')
     with op.batch_alter_table('option', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_option_question_id'))
 
     op.drop_table('option')
-    with op.batch_alter_table('line_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_line_item_course_id'))
-
-    op.drop_table('line_item')
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrollment_user_id'))
         batch_op.drop_index(batch_op.f('ix_enrollment_course_id'))
