@@ -27,7 +27,7 @@ IMPORT_FORMATS = ("gift", "text2qti")
 QUIZ_FILE = re.compile(r"^quizzes/[a-z0-9][a-z0-9-]*\.md$")
 
 __all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "Export", "ImportResult", "export_quiz", "import_quiz", "load_quiz",
-           "quiz_markdown", "save_imported"]
+           "quiz_listing", "quiz_markdown", "save_imported"]
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,21 @@ class ImportResult:
         return not self.problems
 
 
+def quiz_listing(content_dir: Path | str) -> list[QuizSource]:
+    """Every quiz in the content folder that parses, in file order (problems are for ``content check``)."""
+    tree = load_tree(content_dir)
+    quizzes = []
+    for path in tree.quiz_paths():
+        quiz = parse_quiz(path, tree.texts[path], [])
+        if quiz is not None and quiz.id:
+            quizzes.append(quiz)
+    return quizzes
+
+
 def load_quiz(content_dir: Path | str, quiz_id: str) -> QuizSource:
     """The quiz with this id from the content folder's ``quizzes/``, parsed."""
-    tree = load_tree(content_dir)
-    for path in tree.quiz_paths():
-        problems: list[Problem] = []
-        quiz = parse_quiz(path, tree.texts[path], problems)
-        if quiz is not None and quiz.id == quiz_id:
+    for quiz in quiz_listing(content_dir):
+        if quiz.id == quiz_id:
             return quiz
     raise NotFound(f"There is no quiz with id '{quiz_id}' in {Path(content_dir) / 'quizzes'}.")
 
