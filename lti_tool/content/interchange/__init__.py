@@ -97,8 +97,10 @@ def check_markdown(content_dir: Path | str, path: str, markdown: str) -> list[Pr
     """Problems of one quiz file as if it were in the content folder (so its id must be new there too)."""
     if not QUIZ_FILE.match(path):
         return [Problem(path, 1, "the file must be quizzes/<name>.md with a lower-case name")]
-    tree = load_tree(content_dir).with_texts({path: markdown})
-    return [problem for problem in check_tree(tree) if problem.path == path]
+    tree = load_tree(content_dir)
+    if path in tree.texts:
+        return [Problem(path, 1, f"{path} already exists: choose another quiz id")]
+    return [problem for problem in check_tree(tree.with_texts({path: markdown})) if problem.path == path]
 
 
 def save_imported(content_dir: Path | str, path: str, markdown: str) -> Path:

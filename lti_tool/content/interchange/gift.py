@@ -20,7 +20,7 @@ from datetime import date
 from urllib.parse import quote, unquote
 
 from ..model import NumericAnswer, OptionSource, QuestionSource, QuizSource
-from .markdown import IMPORTED, IdMaker, heading_title, number_text, option
+from .markdown import IMPORTED, IdMaker, heading_title, number_text, option, slugify
 
 SPECIAL = "\\~=#{}:"
 META = "// [btg]"
@@ -267,7 +267,7 @@ def build_question(gift: GiftQuestion, question_ids: IdMaker) -> QuestionSource:
     kind, options, numeric, accepted = "reflection", [], None, []
     if not head:
         kind = "reflection"
-    elif re.fullmatch(r"(?i)(T|TRUE|F|FALSE)(#.*)?", head, re.DOTALL):
+    elif re.fullmatch(r"(?i)(T|TRUE|F|FALSE)\s*(#.*)?", head, re.DOTALL):
         kind, options = "truefalse", true_false_options(head)
     elif head.startswith("#"):
         kind, numeric = "numeric", numeric_answer(head[1:], gift.meta.get("unit", ""))
@@ -284,8 +284,10 @@ def build_question(gift: GiftQuestion, question_ids: IdMaker) -> QuestionSource:
         kind = gift.meta["type"]
     default_scoring = "partial" if kind == "multiple" and gift.meta_id == "" else "all"
     points = gift.meta.get("points", "")
+    # A title that is already an id (``::arcp-o5::``) names nothing for a reader: head with the stem instead.
+    readable_title = "" if gift.title == slugify(gift.title, "") else gift.title
     return QuestionSource(
-        id=question_id, title=heading_title(gift.meta_title or gift.title, gift.stem), type=kind, type_given=True,
+        id=question_id, title=heading_title(gift.meta_title or readable_title, gift.stem), type=kind, type_given=True,
         points=0 if kind == "reflection" else int(points) if points.isdigit() else 1, points_given=True,
         scoring=gift.meta.get("scoring", default_scoring), required=gift.meta.get("required", "true") != "false",
         required_given=True, stem=gift.stem, stem_line=gift.line, explanation=general, explanation_line=gift.line,

@@ -19,8 +19,11 @@ IMPORTED = "imported"
 def slugify(text: str, fallback: str = "q", max_length: int = 40) -> str:
     """A lowercase ``[a-z0-9-]`` slug of ``text``: accents dropped, other characters as hyphens."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:max_length].strip("-")
-    return slug or fallback
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut and not cut.endswith("-") else cut[:max_length]
+    return slug.strip("-") or fallback
 
 
 class IdMaker:
