@@ -6,9 +6,10 @@ module's outcomes are mapped to them, the GMC trainer framework areas covered (b
 trainers, https://www.gmc-uk.org/education/how-we-quality-assure/medical-schools/recognition-and-approval-of-trainers).
 
 Fonts: DejaVu Sans from the Debian package ``fonts-dejavu-core`` (installed on this project's machines, CI
-included) covers Latin, Greek, Cyrillic, Arabic and more. Characters it lacks (e.g. Chinese), or every
-non-Latin-1 character when the font file is absent and fpdf2's core Helvetica is used, are transliterated with
-``anyascii``; the verify page always shows the name exactly as stored.
+included) covers Latin, Greek, Cyrillic, Arabic and more; HarfBuzz (``uharfbuzz``) shapes Arabic and orders
+right-to-left text. Characters the font lacks (e.g. Chinese), or every non-Latin-1 character when the font file
+is absent and fpdf2's core Helvetica is used, are transliterated with ``anyascii``; the verify page always shows
+the name exactly as stored.
 """
 
 from __future__ import annotations
@@ -187,6 +188,8 @@ def certificate_pdf(certificate: Certificate, verify_url: str, font: Certificate
     if font.regular is not None and font.bold is not None:
         pdf.add_font(font.family, "", str(font.regular))
         pdf.add_font(font.family, "B", str(font.bold))
+        # HarfBuzz shaping joins Arabic letters and orders right-to-left runs inside a line.
+        pdf.set_text_shaping(use_shaping_engine=True)
         cmap = pdf.fonts[font.family.lower()].cmap
 
         def can_draw(char: str) -> bool:
