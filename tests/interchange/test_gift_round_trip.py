@@ -26,6 +26,10 @@ def essentials(quiz: QuizSource) -> list[tuple]:
     ]
 
 
+def quiz_essentials(quiz: QuizSource) -> tuple:
+    return (quiz.pass_mark, quiz.attempts, quiz.shuffle, quiz.pick, quiz.show_answers, quiz.intro.strip())
+
+
 def reimport(quiz: QuizSource, content_dir) -> QuizSource:
     result = import_quiz(quiz_to_gift(quiz), "gift", f"{quiz.id}-copy", "Copy", content_dir)
     assert result.problems == ()
@@ -40,6 +44,7 @@ def test_shipped_quiz_survives_gift_round_trip_with_ids_types_answers_and_feedba
     original = load_quiz(REPO_ROOT, quiz_id)
     back = reimport(original, content_dir)
     assert essentials(back) == essentials(original)
+    assert quiz_essentials(back) == quiz_essentials(original)
     assert {q.type for q in original.questions} >= {"single", "truefalse", "match", "numeric", "text", "order",
                                                     "reflection"}
 
@@ -65,11 +70,14 @@ def test_text_full_of_gift_symbols_round_trips_exactly(content_dir):
     tricky = "Give ~5% = 0.5 ml {bolus} at 08:00 #A, then: review."
     first = quiz.questions[0]
     options = (option("a", "x = y ~ z {1}: #2", feedback="Because a:b = c ~ d #e {f}"),
-               option("b", tricky, correct=True, feedback="Correct: #1 {ok}"))
+               option("b", tricky, correct=True, feedback="Correct: #1 {ok}"),
+               option("none", "None of the above", pinned=True))
     questions = (replace(first, stem=tricky + "\n\nSecond paragraph: ~ = #", options=options,
                          explanation="Note: {x} = ~y #z"),) + quiz.questions[1:]
-    edited = replace(quiz, questions=questions)
-    assert essentials(reimport(edited, content_dir)) == essentials(edited)
+    edited = replace(quiz, questions=questions, pick=5, intro="Intro: ~ = # {x}\n\nSecond paragraph.")
+    back = reimport(edited, content_dir)
+    assert essentials(back) == essentials(edited) and quiz_essentials(back) == quiz_essentials(edited)
+    assert [o.pinned for o in back.questions[0].options] == [False, False, True]
 
 
 def question(qid: str, kind: str, **changes) -> QuestionSource:

@@ -6,10 +6,11 @@ question (we put our question id there); answers sit in ``{...}``: ``=`` right, 
 numeric, ``{T}``/``{F}`` true/false, ``{}`` essay. ``~ = # { } :`` and the backslash are escaped with ``\\``;
 a newline inside a text is written ``\\n`` so every question stays one paragraph.
 
-What GIFT cannot say travels in ``// [btg] ...`` comment lines that Moodle ignores: our question title, points,
-type (ordering questions are exported as matching items to their positions, which Moodle can grade), option ids,
-scoring, ``required`` and the numeric unit. Importing reads them back when present, so our quiz -> GIFT -> our
-Markdown keeps ids, types, answers and feedback; a GIFT bank from elsewhere gets ids from its titles or stems.
+What GIFT cannot say travels in ``// [btg] ...`` comment lines that Moodle ignores: the quiz's settings and
+introduction; each question's title, points, type (ordering questions are exported as matching items to their
+positions, which Moodle can grade), option ids, pinned options, scoring, ``required`` and the numeric unit.
+Importing reads them back when present, so our quiz -> GIFT -> our Markdown keeps ids, types, answers and
+feedback; a GIFT bank from elsewhere gets ids from its titles or stems.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from .markdown import IMPORTED, IdMaker, heading_title, number_text, option, slu
 SPECIAL = "\\~=#{}:"
 META = "// [btg]"
 META_TITLE = "// [btg-title]"
+META_QUIZ = "// [btg-quiz]"
+META_INTRO = "// [btg-intro]"
 FORMAT_TAG = re.compile(r"^\[(?:markdown|html|plain|moodle)\]", re.IGNORECASE)
 
 
@@ -43,9 +46,14 @@ def feedback(text: str) -> str:
 
 def quiz_to_gift(quiz: QuizSource) -> str:
     """The whole quiz as a GIFT file (UTF-8 text)."""
-    parts = [f"// Quiz {quiz.id}: {' '.join(quiz.title.split())}",
-             "// Exported from Bridging the Gaps. Lines starting // [btg] keep ids and settings for re-import.",
-             f"$CATEGORY: $course$/{quiz.id}"]
+    settings = [f"pass_mark={quiz.pass_mark}", f"attempts={quiz.attempts or 'unlimited'}", f"shuffle={quiz.shuffle}",
+                f"show_answers={quiz.show_answers}"] + ([f"pick={quiz.pick}"] if quiz.pick is not None else [])
+    header = [f"// Quiz {quiz.id}: {' '.join(quiz.title.split())}",
+              "// Exported from Bridging the Gaps. Lines starting // [btg] keep ids and settings for re-import.",
+              f"{META_QUIZ} {' '.join(settings)}"]
+    if quiz.intro.strip():
+        header.append(f"{META_INTRO} {escape(quiz.intro)}")
+    parts = ["\n".join(header), f"$CATEGORY: $course$/{quiz.id}"]
     parts += [question_to_gift(question) for question in quiz.questions]
     return "\n\n".join(parts) + "\n"
 
@@ -58,6 +66,8 @@ def question_meta(question: QuestionSource) -> list[str]:
         settings.append(f"required={'true' if question.required else 'false'}")
     if question.options:
         settings.append("options=" + ",".join(o.id for o in question.options))
+    if any(o.pinned for o in question.options):
+        settings.append("pinned=" + ",".join(o.id for o in question.options if o.pinned))
     if question.numeric is not None and question.numeric.unit:
         settings.append("unit=" + quote(question.numeric.unit))
     return [f"{META} {question.id} {' '.join(settings)}", f"{META_TITLE} {' '.join(question.title.split())}"]
@@ -178,7 +188,7 @@ def read_blocks(text: str) -> list[tuple[int, list[str], list[str]]]:
                 meta, lines = [], []
             continue
         if stripped.startswith("//"):
-            if stripped.startswith(("// [btg]", "// [btg-title]")):
+            if stripped.startswith((META + " ", META_TITLE)):
                 meta.append(stripped)
             continue
         if stripped.startswith("$CATEGORY:") and not lines:
@@ -249,13 +259,34 @@ def read_answers(answers: str) -> tuple[list[Answer], str]:
     return parsed, general
 
 
+def quiz_settings(text: str) -> tuple[dict[str, str], str]:
+    """Our quiz settings and introduction from ``// [btg-quiz]`` and ``// [btg-intro]`` lines, when present."""
+    settings: dict[str, str] = {}
+    intro = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(META_QUIZ):
+            settings.update(word.split("=", 1) for word in stripped[len(META_QUIZ):].split() if "=" in word)
+        elif stripped.startswith(META_INTRO):
+            intro = unescape(stripped[len(META_INTRO):].strip())
+    return settings, intro
+
+
+def whole_number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
 def gift_to_quiz(text: str, quiz_id: str, title: str) -> QuizSource:
     """A quiz of every question in a GIFT text, ready to be written as our Markdown."""
     question_ids = IdMaker()
     questions = [build_question(q, question_ids) for q in parse_gift(text)]
-    return QuizSource(id=quiz_id, title=title, pass_mark=70, attempts=None, shuffle="none", pick=None,
-                      show_answers="after_submit", last_reviewed=date.today(), intro="", intro_line=0,
-                      questions=tuple(questions), text=text, path=IMPORTED, line=0)
+    settings, intro = quiz_settings(text)
+    pass_mark = whole_number(settings.get("pass_mark"))
+    return QuizSource(id=quiz_id, title=title, pass_mark=70 if pass_mark is None else pass_mark,
+                      attempts=whole_number(settings.get("attempts")), shuffle=settings.get("shuffle", "none"),
+                      pick=whole_number(settings.get("pick")),
+                      show_answers=settings.get("show_answers", "after_submit"), last_reviewed=date.today(),
+                      intro=intro, intro_line=0, questions=tuple(questions), text=text, path=IMPORTED, line=0)
 
 
 def build_question(gift: GiftQuestion, question_ids: IdMaker) -> QuestionSource:
@@ -275,7 +306,7 @@ def build_question(gift: GiftQuestion, question_ids: IdMaker) -> QuestionSource:
         kind = "order" if gift.meta.get("type") == "order" else "match"
         options = pair_options(answers, kind, gift.meta.get("options", ""))
     elif any(a.mark == "~" for a in answers):
-        options = choice_options(answers, gift.meta.get("options", ""))
+        options = choice_options(answers, gift.meta.get("options", ""), gift.meta.get("pinned", ""))
         weighted = any(a.weight is not None for a in answers)
         kind = "multiple" if weighted or sum(o.correct for o in options) > 1 else "single"
     else:
@@ -300,10 +331,12 @@ def given_ids(meta_options: str, count: int) -> list[str] | None:
     return ids if len(ids) == count else None
 
 
-def choice_options(answers: list[Answer], meta_options: str) -> list[OptionSource]:
+def choice_options(answers: list[Answer], meta_options: str, meta_pinned: str) -> list[OptionSource]:
     ids = given_ids(meta_options, len(answers)) or [chr(ord("a") + i) if i < 26 else f"o{i + 1}"
                                                      for i in range(len(answers))]
-    return [option(option_id, unescape(a.text), correct=a.mark == "=" or (a.weight or 0) > 0, feedback=a.feedback)
+    pinned = set(meta_pinned.split(","))
+    return [option(option_id, unescape(a.text), correct=a.mark == "=" or (a.weight or 0) > 0, feedback=a.feedback,
+                   pinned=option_id in pinned)
             for option_id, a in zip(ids, answers, strict=True)]
 
 
