@@ -26,8 +26,8 @@ EXPORT_FORMATS = ("qti", "blackboard", "gift")
 IMPORT_FORMATS = ("gift", "text2qti")
 QUIZ_FILE = re.compile(r"^quizzes/[a-z0-9][a-z0-9-]*\.md$")
 
-__all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "Export", "ImportResult", "export_quiz", "import_quiz", "load_quiz",
-           "quiz_listing", "quiz_markdown", "save_imported"]
+__all__ = ["EXPORT_FORMATS", "IMPORT_FORMATS", "QUIZ_FILE", "Export", "ImportResult", "check_markdown", "export_quiz",
+           "import_quiz", "load_quiz", "quiz_listing", "quiz_markdown", "save_imported"]
 
 
 @dataclass(frozen=True)
