@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import content_commands, db_commands, dev_commands, grade_commands, key_commands, platform_commands
+from . import (
+    content_commands,
+    db_commands,
+    dev_commands,
+    grade_commands,
+    interchange_commands,
+    key_commands,
+    platform_commands,
+)
 
 
 def register_cli(app: Flask) -> None:
-    for group in (db_commands.db_group, platform_commands.platform_group, key_commands.keys_group,
-                  dev_commands.dev_group, content_commands.content_group,
-                  grade_commands.grades_group):
+    for group in (
+        db_commands.db_group,
+        platform_commands.platform_group,
+        key_commands.keys_group,
+        dev_commands.dev_group,
+        content_commands.content_group,
+        grade_commands.grades_group,
+        interchange_commands.quiz_group,
+    ):
         app.cli.add_command(group)

@@ -28,11 +28,23 @@ def init_web(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
 
-    from . import admin, content_assets, deep_linking, editions, errors, health, learner, lti, tutor
+    from . import (
+        admin,
+        admin_interchange,
+        certificates,
+        content_assets,
+        deep_linking,
+        editions,
+        errors,
+        health,
+        learner,
+        lti,
+        tutor,
+    )
 
     errors.init_app(app)
-    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, content_assets.bp,
-                      editions.bp):
+    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_interchange.bp,
+                      certificates.bp, content_assets.bp, editions.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
     from . import security

@@ -20,6 +20,7 @@ from ..lti.roles import at_least
 SESSION_KEY = "launches"
 MAX_LAUNCHES = 12
 NO_COURSE = "-"
+ROLE_ATTRIBUTE = "required_role"  # set on every view these decorators guard; the role-safety test reads it
 
 
 class SessionExpired(ToolError):
@@ -83,6 +84,7 @@ def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..
                 raise Forbidden(f"This page is for {role}s of this course.")
             return view(*args, launch=context, course_id=course_id, **kwargs)
 
+        setattr(wrapped, ROLE_ATTRIBUTE, role)
         return wrapped
 
     return decorate
@@ -93,4 +95,5 @@ def require_admin(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         return view(*args, launch=any_launch_with_role("admin"), **kwargs)
 
+    setattr(wrapped, ROLE_ATTRIBUTE, "admin")
     return wrapped

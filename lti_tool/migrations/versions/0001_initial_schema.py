@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:42:22.389009
+Create Date: 2026-11-25 12:47:03.031559
 """
 
 from alembic import op

@@ -1,0 +1,58 @@
+"""Blackboard Learn's "Upload Questions" format: one question per line, fields separated by tabs.
+
+Line shapes (Blackboard help, "Upload questions"): ``MC``/``MA`` question, then answer and ``correct`` or
+``incorrect`` pairs; ``TF`` question, ``true``/``false``; ``NUM`` question, answer, tolerance; ``FIB`` question,
+accepted answers; ``MAT`` question, then answer and match pairs; ``ORD`` question, then answers in the correct
+order; ``ESS`` question (an essay; a sample answer is optional).
+
+Limits of the format, so of this export: no ids (Blackboard makes its own), no points (set them in the test),
+no per-option or general feedback, no partial-credit setting, no units, and no line breaks or tabs inside a
+field, so Markdown is flattened to one line of plain text. Use QTI or GIFT when those matter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import QuestionSource, QuizSource
+from .markdown import number_text
+
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+
+
+def field(markdown: str) -> str:
+    """One field: links and emphasis reduced to their text, all whitespace (tabs, newlines) as single spaces."""
+    text = EMPHASIS.sub(r"\2", LINK.sub(r"\1", markdown))
+    text = re.sub(r"^\s*(?:[-*+]|\d+[.)]|>|#+)\s+", "", text, flags=re.MULTILINE)
+    return " ".join(text.split())
+
+
+def question_line(question: QuestionSource) -> str:
+    stem = field(question.stem) or field(question.title)
+    kind = question.type
+    if kind in ("single", "multiple"):
+        fields = ["MC" if kind == "single" else "MA", stem]
+        for option in question.options:
+            fields += [field(option.text), "correct" if option.correct else "incorrect"]
+    elif kind == "truefalse":
+        answer = next((o.id for o in question.options if o.correct), "true")
+        fields = ["TF", stem, answer]
+    elif kind == "numeric" and question.numeric is not None:
+        fields = ["NUM", stem, number_text(question.numeric.value), number_text(question.numeric.tolerance)]
+    elif kind == "text":
+        fields = ["FIB", stem, *(field(answer) for answer in question.accepted)]
+    elif kind == "match":
+        fields = ["MAT", stem]
+        for option in question.options:
+            fields += [field(option.text), field(option.match_text)]
+    elif kind == "order":
+        fields = ["ORD", stem, *(field(option.text) for option in question.options)]
+    else:
+        fields = ["ESS", stem]
+    return "\t".join(fields)
+
+
+def quiz_to_blackboard(quiz: QuizSource) -> str:
+    """The quiz as a Blackboard upload file (UTF-8 text, one line per question)."""
+    return "".join(question_line(question) + "\n" for question in quiz.questions)

@@ -1,0 +1,128 @@
+"""Write a quiz as our authoring Markdown (format: quizzes/README.md), and make ids for imported questions.
+
+Importers build :class:`QuizSource` values and this module writes them out, so every import goes through one
+writer and the result is read back by the same parser and checker as a hand-written file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from ..model import OptionSource, QuestionSource, QuizSource
+
+SLUG_MAX = 64
+IMPORTED = "imported"
+
+
+def slugify(text: str, fallback: str = "q", max_length: int = 40) -> str:
+    """A lowercase ``[a-z0-9-]`` slug of ``text``: accents dropped, other characters as hyphens."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut and not cut.endswith("-") else cut[:max_length]
+    return slug.strip("-") or fallback
+
+
+class IdMaker:
+    """Unique ids within one scope: a second ``intro`` becomes ``intro-2``."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def make(self, wanted: str, fallback: str) -> str:
+        base = slugify(wanted, fallback, SLUG_MAX - 4)
+        candidate, number = base, 2
+        while candidate in self.used:
+            candidate = f"{base}-{number}"
+            number += 1
+        self.used.add(candidate)
+        return candidate
+
+
+def option(option_id: str, text: str, *, correct: bool = False, feedback: str = "", match_text: str = "",
+           pinned: bool = False) -> OptionSource:
+    return OptionSource(id=option_id, text=text, path=IMPORTED, line=0, correct=correct, feedback=feedback,
+                        match_text=match_text, pinned=pinned)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def heading_title(title: str, stem: str) -> str:
+    """The question's heading: its own title, else the start of its stem."""
+    chosen = one_line(title) or one_line(stem) or "Question"
+    return chosen if len(chosen) <= 80 else chosen[:77].rsplit(" ", 1)[0] + "..."
+
+
+def quiz_markdown(quiz: QuizSource) -> str:
+    """The quiz as one Markdown file that ``content check`` reads back into the same questions."""
+    attempts = "unlimited" if quiz.attempts is None else str(quiz.attempts)
+    reviewed = (quiz.last_reviewed or date.today()).isoformat()
+    lines = ["---", f"id: {quiz.id}", f"title: {yaml_text(quiz.title)}", f"pass_mark: {quiz.pass_mark}",
+             f"attempts: {attempts}", f"shuffle: {quiz.shuffle}"]
+    if quiz.pick is not None:
+        lines.append(f"pick: {quiz.pick}")
+    lines += [f"show_answers: {quiz.show_answers}", f"last_reviewed: {reviewed}", "---"]
+    if quiz.intro.strip():
+        lines.append(quiz.intro.strip())
+    for question in quiz.questions:
+        lines += ["", *question_markdown(question)]
+    return "\n".join(lines) + "\n"
+
+
+def yaml_text(text: str) -> str:
+    """A one-line YAML string, quoted so colons, hashes and leading symbols stay text."""
+    return '"' + one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def question_markdown(question: QuestionSource) -> list[str]:
+    attributes = [f"#{question.id}"]
+    if question.type != "reflection":
+        attributes.append(f"points={question.points}")
+    attributes.append(f"type={question.type}")
+    if question.type == "multiple" and question.scoring == "partial":
+        attributes.append("scoring=partial")
+    if question.type == "reflection" and not question.required:
+        attributes.append("required=false")
+    title = heading_title(question.title, question.stem).replace("{", "(").replace("}", ")")
+    lines = [f"## {title} {{{' '.join(attributes)}}}", ""]
+    if question.stem.strip():
+        lines += [question.stem.strip(), ""]
+    lines += answer_block(question)
+    if question.explanation.strip() and question.type != "reflection":
+        lines += ["", question.explanation.strip()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def answer_block(question: QuestionSource) -> list[str]:
+    if question.type in ("single", "multiple", "truefalse"):
+        lines = []
+        for choice in question.options:
+            pin = " pin" if choice.pinned else ""
+            lines.append(f"- [{'x' if choice.correct else ' '}] {one_line(choice.text)} {{#{choice.id}{pin}}}")
+            lines += [f"  > {line}".rstrip() for line in choice.feedback.strip().splitlines()]
+        return lines
+    if question.type == "match":
+        return [f"- {one_line(o.text)} {{#{o.id}}} -> {one_line(o.match_text)}" for o in question.options]
+    if question.type == "order":
+        return [f"{n}. {one_line(o.text)} {{#{o.id}}}" for n, o in enumerate(question.options, 1)]
+    if question.type == "numeric" and question.numeric is not None:
+        answer = f"= {number_text(question.numeric.value)}"
+        if question.numeric.tolerance or question.numeric.unit:
+            answer += f" +- {number_text(question.numeric.tolerance)}"
+        return [answer + (f" {question.numeric.unit}" if question.numeric.unit else "")]
+    if question.type == "text":
+        return [f"= {one_line(answer)}" for answer in question.accepted]
+    return []
+
+
+def number_text(value: float) -> str:
+    """``7.0`` -> ``7``; ``4.5`` -> ``4.5`` (our numeric lines take plain decimals, no exponent)."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
