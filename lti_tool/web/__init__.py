@@ -28,10 +28,11 @@ def init_web(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
 
-    from . import admin, content_assets, deep_linking, errors, health, learner, lti, tutor
+    from . import admin, admin_content, content_assets, deep_linking, errors, health, learner, lti, tutor
 
     errors.init_app(app)
-    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, content_assets.bp):
+    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_content.bp,
+                      content_assets.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
     if app.config["DEVELOPMENT"]:
