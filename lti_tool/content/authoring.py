@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, NotFound, ToolError
 from ..models import Module, ModuleVersion, Question, Quiz, QuizVersion
 from .assets import asset_url
-from .model import Problem
+from .model import Content, ModuleSource, Problem
 from .parse import GUIDE_FILE, MODULE_FILE, SourceTree, load_tree, parse_module, parse_page, parse_quiz
 from .publish import ContentProblems, PublishReport, concerns, folder_digest, publish_module_from_sources, question_row
 from .render import render_markdown
@@ -85,13 +85,8 @@ def version_info(version: ModuleVersion) -> VersionInfo:
 
 def list_modules(session: Session) -> list[ModuleListing]:
     """Every published module with its versions, newest first."""
-    listing = []
-    for module in session.scalars(select(Module).order_by(Module.slug)):
-        versions = tuple(version_info(v) for v in module_versions(session, module))
-        current = module.current_version
-        listing.append(ModuleListing(module.slug, module.kind, module.folder, current.title if current else "",
-                                     current.number if current else None, module.folder_version, versions))
-    return listing
+    modules = session.scalars(select(Module).where(Module.current_version_id.is_not(None)).order_by(Module.slug))
+    return [listing_of(session, module) for module in modules]
 
 
 def list_quizzes(session: Session) -> list[QuizListing]:
@@ -110,6 +105,16 @@ def list_quizzes(session: Session) -> list[QuizListing]:
                                    current.number if current else None, tuple((n, at) for n, at in rows),
                                    tuple(sorted(used.get(quiz.id, ())))))
     return listing
+
+
+def module_listing(session: Session, slug: str) -> ModuleListing:
+    return listing_of(session, module_row(session, slug))
+
+
+def listing_of(session: Session, module: Module) -> ModuleListing:
+    versions = tuple(version_info(v) for v in module_versions(session, module))
+    return ModuleListing(module.slug, module.kind, module.folder, versions[0].title, versions[0].number,
+                         module.folder_version, versions)
 
 
 def module_row(session: Session, slug: str) -> Module:
@@ -231,31 +236,41 @@ def edit_of(session: Session, slug: str, path: str, text: str, base_number: int 
     return Edit(module, base, files, quizzes, full_path)
 
 
-def changed_id(edit: Edit, path: str) -> list[Problem]:
-    """Ids never change once published: the edited file must keep the id it has in the base version."""
+def id_changes(folder: str, old: dict[str, str], new: dict[str, str]) -> list[Problem]:
+    """Ids never change once published: each file (by name, or ``quizzes/x.md``) keeps the id it had in ``old``.
+
+    A replacement with a new id belongs in a new file (learners' progress is kept against ids).
+    """
+    problems = []
+    for path in sorted(old.keys() & new.keys()):
+        before, after = file_id(folder, path, old[path]), file_id(folder, path, new[path])
+        if before and after and before[0] != after[0]:
+            full_path = path if kind_of(path) == "quiz" else f"modules/{folder}/{path}"
+            problems.append(Problem(full_path, after[1], f"the id must stay '{before[0]}': ids never change once "
+                                                         "published (put new content with a new id in a new file)"))
+    return problems
+
+
+def file_id(folder: str, path: str, text: str) -> tuple[str, int] | None:
+    """The id a file's front matter gives, with its line; None when it has none."""
     kind = kind_of(path)
-    old_text = (quiz_texts(edit.base) if kind == "quiz" else edit.base.source_files)[path]
-    new_text = (edit.quiz_files if kind == "quiz" else edit.files)[path]
-
-    def parsed(text: str):  # noqa: ANN202
-        if kind == "quiz":
-            return parse_quiz(edit.full_path, text, [])
-        if kind == "module":
-            return parse_module(edit.module.folder, {MODULE_FILE: text}, [])
-        return parse_page(edit.full_path, path, text, [])
-
-    old, new = parsed(old_text), parsed(new_text)
-    if old is None or new is None or not old.id or not new.id or old.id == new.id:
-        return []
-    return [Problem(edit.full_path, new.line, f"the id must stay '{old.id}': ids never change once published "
-                                              "(learners' progress is kept against them)")]
+    if kind == "quiz":
+        parsed = parse_quiz(path, text, [])
+    elif kind == "module":
+        parsed = parse_module(folder, {MODULE_FILE: text}, [])
+    else:
+        parsed = parse_page(f"modules/{folder}/{path}", path, text, [])
+    return (parsed.id, parsed.line) if parsed is not None and parsed.id else None
 
 
-def check_edit(content_dir: Path | str, edit: Edit, path: str):  # noqa: ANN201
+def check_edit(content_dir: Path | str, edit: Edit, path: str) -> tuple[Content, ModuleSource | None,
+                                                                       list[Problem]]:
     """Parse and validate the edited module in the context of the whole content folder."""
     tree = load_tree(content_dir).with_module(edit.module.folder, edit.files).with_texts(edit.quiz_files)
     content, problems = parse_and_validate(tree)
-    problems = sorted(set(problems + changed_id(edit, path)))
+    base = {**edit.base.source_files, **quiz_texts(edit.base)}
+    edited = {path: (edit.quiz_files if kind_of(path) == "quiz" else edit.files)[path]}
+    problems = sorted(set(problems + id_changes(edit.module.folder, base, edited)))
     module = next((m for m in content.modules if m.folder == edit.module.folder), None)
     quiz_paths = {q.path for q in content.quizzes if module is not None and q.id in module.quiz_ids}
     quiz_paths |= set(edit.quiz_files)
@@ -621,7 +636,7 @@ def checked_import(session: Session, content_dir: Path | str, folder: str, markd
     relevant = [p for p in problems if concerns(p, folder, hosted | set(quizzes))]
     for path in sorted(set(quizzes) - hosted):
         relevant.append(Problem(path, 1, "no page of this module hosts this quiz: leave it out of the zip"))
-    if module is not None and existing is not None and module.id != existing.slug:
-        relevant.append(Problem(module.path, module.line, f"the id must stay '{existing.slug}': ids never change "
-                                                          "once published"))
+    if existing is not None and existing.current_version is not None:
+        current = existing.current_version
+        relevant += id_changes(folder, {**current.source_files, **quiz_texts(current)}, {**markdown, **quizzes})
     return sorted(set(relevant))

@@ -54,7 +54,7 @@ def platforms(launch):
 
 
 def _actor(launch) -> str:
-    return f"user:{launch.user_id}"
+    return audit.actor_label(get_session(), launch.user_id)
 
 
 @bp.post("/platforms")

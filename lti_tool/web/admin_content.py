@@ -47,11 +47,9 @@ def index(launch):
 @require_admin
 def module(launch, slug: str):
     session = get_session()
-    history = domain.history(session, slug)
-    current = history[0]
-    return render_template("admin/content/module.html", slug=slug, history=history, current=current,
-                           files=domain.editable_files(session, slug),
-                           listing=next(m for m in domain.list_modules(session) if m.slug == slug))
+    listing = domain.module_listing(session, slug)
+    return render_template("admin/content/module.html", slug=slug, history=listing.versions,
+                           current=listing.versions[0], files=domain.editable_files(session, slug), listing=listing)
 
 
 @bp.get("/<slug>/diff")
@@ -132,8 +130,7 @@ def live_preview(launch, slug: str):
     form = request.form
     shown = domain.preview(get_session(), _content_dir(), slug, form.get("path", ""), form.get("text", ""),
                            base_number=form.get("base_version", type=int))
-    return render_template("admin/content/_preview.html", preview=shown, slug=slug,
-                           base=form.get("base_version", type=int))
+    return render_template("admin/content/_preview.html", preview=shown)
 
 
 @bp.post("/<slug>/images")

@@ -391,6 +391,13 @@ def test_an_import_keeps_the_module_id(db, published):
     with pytest.raises(ContentProblems) as refused:
         a.import_zip(db, published, zip_of(files), change="minor", note="x", actor="Ada")
     assert "the id must stay 'demo'" in str(refused.value.problems)
+    files = unzip(a.export_zip(db, published, "demo"))
+    files["modules/demo/01-first.md"] = files["modules/demo/01-first.md"].replace(b"id: first", b"id: first-two")
+    with pytest.raises(ContentProblems) as refused:
+        a.import_zip(db, published, zip_of(files), change="minor", note="x", actor="Ada")
+    assert [str(p) for p in refused.value.problems] == [
+        "modules/demo/01-first.md:2: the id must stay 'first': ids never change once published (put new content "
+        "with a new id in a new file)"]
 
 
 # ------------------------------------------------------------------------------------------ images
