@@ -20,6 +20,7 @@ from lti_tool import REPO_ROOT
 from lti_tool.content import publish
 from lti_tool.devplatform import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Platform, User, utcnow
+from tests.content.demo_content import PNG
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -88,7 +89,7 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(page, server, handoff, db):
+def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(page, server, handoff, db, content):
     page.goto(f"{server}/lti/resume?h={handoff}&window=new")
     assert page.url.endswith("/admin/")
     page.click("text=Modules and quizzes: edit, preview and publish content")
@@ -119,6 +120,14 @@ def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(p
     page.locator("#no-problems").wait_for(timeout=10000)
     assert CORRECT in preview.inner_text() and TYPO not in preview.inner_text()
 
+    page.set_input_files("#image", files=[{"name": "Induction Plan.png", "mimeType": "image/png", "buffer": PNG}])
+    page.fill("#alt", "An induction plan")
+    page.click("button:has-text('Upload image')")
+    page.locator("text=![An induction plan](images/induction-plan.png)").wait_for(timeout=10000)
+    assert CORRECT in editor.input_value(), "the unpublished edit survives the upload's reload"
+    assert (content / "modules/img-supervision/images/induction-plan.png").read_bytes() == PNG
+    page.locator("#no-problems").wait_for(timeout=10000)
+
     page.check("#change-minor")
     page.fill("#note", "Fix a typo: persist")
     page.click("button[name=action][value=publish]")
@@ -138,6 +147,7 @@ def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(p
     page.goto(f"{server}/admin/audit")
     assert "content.publish" in page.locator("#audit").inner_text()
     assert_accessible(page)
-    entry = db.scalars(select(AuditEntry)).one()
-    assert (entry.action, entry.target, entry.details["note"]) == (
+    upload, publishing = db.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert (upload.action, upload.details["file"]) == ("content.image_upload", "images/induction-plan.png")
+    assert (publishing.action, publishing.target, publishing.details["note"]) == (
         "content.publish", "module:img-supervision", "Fix a typo: persist")

@@ -1,5 +1,6 @@
-/* Live preview for the Markdown editor. Without this script the "Preview" button renders the same preview on the
- * server. The preview URL and file come from data-* attributes; the CSRF token from the form's hidden field. */
+/* Live preview for the Markdown editor, and the draft kept while an image upload reloads the page. Without this
+ * script the "Preview" button renders the same preview on the server. The preview URL and file come from data-*
+ * attributes; the CSRF token from the form's hidden field. */
 (function () {
   "use strict";
   var form = document.getElementById("editor-form");
@@ -45,6 +46,25 @@
     textarea.scrollTop = Math.max(0, (index - 3) * (textarea.scrollHeight / lines.length));
   }
 
+  function keepDraftAcrossUpload() {
+    var key = "btg-draft:" + window.location.pathname + ":" + form.elements.base_version.value;
+    var imageForm = document.getElementById("image-form");
+    try {
+      var draft = window.sessionStorage.getItem(key);
+      window.sessionStorage.removeItem(key);
+      if (draft !== null && draft !== textarea.value) {
+        textarea.value = draft;
+        refresh();
+      }
+      if (imageForm) {
+        imageForm.addEventListener("submit", function () { window.sessionStorage.setItem(key, textarea.value); });
+      }
+    } catch (blocked) {
+      return;  // storage can be switched off (e.g. inside some iframes); the page warns that edits are lost
+    }
+  }
+
+  keepDraftAcrossUpload();
   textarea.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, delayMs);
