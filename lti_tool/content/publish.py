@@ -126,8 +126,9 @@ def browser_conflicts(session: Session, content: Content) -> tuple[Refusal, ...]
         if source_digest(module, quizzes) == current.digest:
             continue
         who = current.published_by or "someone"
+        how = "imported from a zip" if current.origin == "import" else "edited in the browser"
         refusals.append(Refusal(module.id, (
-            f"module {module.id} was edited in the browser (v{current.number} by {who}, "
+            f"module {module.id} was {how} (v{current.number} by {who}, "
             f"{current.published_at:%Y-%m-%d %H:%M} UTC); export it to the folder first "
             f"(`flask --app lti_tool content export {module.id}`), or publish with --force to replace the "
             "browser version")))

@@ -319,6 +319,14 @@ def test_export_zip_holds_the_markdown_quizzes_and_images(db, published):
     assert files["quizzes/demo-check.md"].decode() == (published / "quizzes/demo-check.md").read_text()
 
 
+def test_publishing_the_files_refuses_an_imported_version_too(db, published):
+    files = unzip(a.export_zip(db, published, "demo"))
+    files["modules/demo/01-first.md"] = files["modules/demo/01-first.md"].replace(b"Ask early.", b"Ask kindly.")
+    a.import_zip(db, published, zip_of(files), change="minor", note="zip", actor="Ada")
+    [refusal] = publish(db, published).refused
+    assert refusal.message.startswith("module demo was imported from a zip (v2 by Ada, ")
+
+
 def test_export_and_import_round_trip_keeps_every_id(db, published):
     files = unzip(a.export_zip(db, published, "demo"))
     files["modules/demo/01-first.md"] = files["modules/demo/01-first.md"].replace(b"Ask early.", b"Ask kindly.")
