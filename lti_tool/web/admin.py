@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from .. import audit
-from ..audit import record
+from ..audit import actor_label, entries, record
 from ..db import get_session
 from ..errors import ToolError
 from ..lti import registration
@@ -29,7 +28,7 @@ def home(launch):
 @require_admin
 def audit_log(launch):
     """Every admin action, newest first."""
-    listing = audit.entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE)
+    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE)
     return render_template("admin/audit.html", listing=listing)
 
 
@@ -54,7 +53,7 @@ def platforms(launch):
 
 
 def _actor(launch) -> str:
-    return audit.actor_label(get_session(), launch.user_id)
+    return actor_label(get_session(), launch.user_id)
 
 
 @bp.post("/platforms")
