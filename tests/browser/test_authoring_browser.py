@@ -1,6 +1,7 @@
 """Authoring in a real browser: an admin fixes a typo in a supervision page, watches the live preview (and its
-problem list) update, publishes a minor change with a note, and the new version holds the fix. axe finds no
-violations on the module list, the editor (with a preview, and with problems) and the audit log.
+problem list) update, uploads an image without losing the edit, publishes a minor change with a note, and the new
+version holds the fix. axe finds no violations on the module list, the editor (with a preview, and with
+problems), the module page, the diff and the audit log.
 
 The admin signs in through ``/lti/resume`` with a hand-off token, exactly as after a real launch.
 """
@@ -143,6 +144,12 @@ def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(p
     first_page = version.pages[0]
     assert first_page.slug == "why-it-matters"
     assert CORRECT in first_page.html and TYPO not in first_page.html
+
+    assert_accessible(page)
+    page.select_option("#old", "1")
+    page.click("button:has-text('Show differences')")
+    assert "+The important point for supervisors is that these gaps persist" in page.locator(".diff").inner_text()
+    assert_accessible(page)
 
     page.goto(f"{server}/admin/audit")
     assert "content.publish" in page.locator("#audit").inner_text()
