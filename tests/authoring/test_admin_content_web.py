@@ -247,3 +247,11 @@ def test_the_audit_log_lists_actions_newest_first_with_pages(admin, db):
     second = admin.get("/admin/audit?page=2")
     assert re.findall(r"<td>(module:m\d+)</td>", second.text) == [f"module:m{n}" for n in range(5, 0, -1)]
     assert "<dd>change 1</dd>" in second.text
+
+
+def test_the_quiz_editor_previews_questions_with_their_answers(admin):
+    page = admin.get("/admin/content/demo/edit/quizzes/demo-check.md")
+    assert page.status_code == 200
+    assert "<h4>Pick one <span class=\"hint\">(single, 1 point)</span></h4>" in page.text
+    assert "<strong>Correct:</strong> Right" in page.text and "One → First" in page.text
+    assert "No problems: ready to publish." in page.text

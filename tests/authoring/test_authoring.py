@@ -443,3 +443,11 @@ def test_the_module_folder_version_is_recorded_by_file_publishes(db, published):
     assert module.folder_version == 1
     assert versions(db)[0].folder_digest == versions(db)[0].digest
     assert utcnow() - versions(db)[0].published_at < timedelta(minutes=5)
+
+
+def test_preview_of_module_md_shows_the_introduction(db, published):
+    text = a.load_file(db, "demo", "module.md").text.replace("Welcome to the demo.", "Welcome, **supervisors**.")
+    shown = a.preview(db, published, "demo", "module.md", text)
+    assert (shown.kind, shown.title) == ("module", "Demo module")
+    assert shown.html == "<p>Welcome, <strong>supervisors</strong>.</p>"
+    assert shown.publishable
