@@ -1,4 +1,4 @@
-"""``flask content ...``: check, publish and list the Markdown modules and quizzes."""
+"""``flask content ...``: check, publish, list and export the Markdown modules and quizzes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..content import ContentProblems, publish
+from ..content.authoring import export_to_folder
 from ..content.parse import load_tree
 from ..content.publish import published_modules
 from ..content.validate import parse_and_validate
 from ..db import session_factory
+from ..errors import ToolError
 
-content_group = AppGroup("content", help="Check, publish and list modules and quizzes.")
+content_group = AppGroup("content", help="Check, publish, list and export modules and quizzes.")
 
 
 @content_group.command("check")
@@ -41,20 +43,30 @@ def counted(number: int, word: str, plural: str = "") -> str:
 @content_group.command("publish")
 @click.option("--major", is_flag=True, help="Learners already in progress move to the new version.")
 @click.option("--note", default="", help="What changed, kept with each new version.")
-def publish_command(major: bool, note: str) -> None:
-    """Check the content, then publish a new version of every module and quiz that changed."""
+@click.option("--force", is_flag=True,
+              help="Replace versions edited in the browser (or imported) with the files, instead of refusing.")
+def publish_command(major: bool, note: str, force: bool) -> None:
+    """Check the content, then publish a new version of every module and quiz that changed.
+
+    A module whose current version was edited in the browser and differs from its folder is refused (the rest
+    is published, and the command exits 1): export it first, or use --force.
+    """
     with session_factory(current_app)() as session:
         try:
             report = publish(session, current_app.config["CONTENT_DIR"], change="major" if major else "minor",
-                             note=note, actor="cli")
+                             note=note, actor="cli", force=force)
         except ContentProblems as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException(f"Nothing published: {len(exc.problems)} problem(s) to fix.") from None
-    for line in report.lines():
-        click.echo(line)
-    if not report.created:
+    for item in report.modules + report.quizzes:
+        click.echo(item.describe())
+    if not report.created and not report.refused:
         click.echo("Nothing changed; no new versions.")
+    for refusal in report.refused:
+        click.echo(f"Refused: {refusal.message}", err=True)
+    if report.refused:
+        raise click.exceptions.Exit(1)
 
 
 @content_group.command("list")
@@ -67,3 +79,19 @@ def list_command() -> None:
     for module in modules:
         versions = ", ".join(f"v{n} {change} {day}" for n, change, day in module.versions)
         click.echo(f"{module.slug} ({module.kind}, modules/{module.folder}) current v{module.current}: {versions}")
+
+
+@content_group.command("export")
+@click.argument("module_id")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Content folder to write into (default: CONTENT_DIR, which then counts as holding the version).")
+def export_command(module_id: str, target: Path | None) -> None:
+    """Write the module's current version (its Markdown and its quizzes) back into the module folder."""
+    with session_factory(current_app)() as session:
+        try:
+            exported = export_to_folder(session, current_app.config["CONTENT_DIR"], module_id, target)
+        except ToolError as exc:
+            raise click.ClickException(exc.message) from None
+    for path in exported.paths:
+        click.echo(f"wrote {path}")
+    click.echo(f"Exported {module_id} v{exported.number}.")

@@ -4,6 +4,9 @@ A module gets a new ``ModuleVersion`` when the digest of its Markdown (and of th
 changes; a quiz gets a new ``QuizVersion`` when its file changes, otherwise the current one is reused. Rows of
 earlier versions are never touched, so learners pinned to them keep exactly what they started.
 
+Files and the browser never silently overwrite each other: publishing the folder leaves alone (and reports) a
+module whose current version was made in the browser while the folder holds something else, unless forced.
+
 ``Question.settings`` holds what each type needs beyond options: ``scoring`` (``all``/``partial``) for
 multiple; ``required`` for reflection; ``value``, ``tolerance`` and ``unit`` for numeric; ``accepted`` (a list)
 for text.
@@ -12,7 +15,7 @@ for text.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from ..errors import ToolError
 from ..models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from .assets import asset_url
 from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource
-from .parse import MODULE_FILE, SourceTree, load_tree
+from .parse import MODULE_FILE, SourceTree, load_tree, parse_module, parse_quiz
 from .render import render_inline, render_markdown
 from .validate import parse_and_validate
 
@@ -66,35 +69,105 @@ class VersionChange:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A module the folder publish left alone because the browser's version would be lost."""
+
+    slug: str
+    message: str
+
+    def describe(self) -> str:
+        return f"module {self.slug} refused: {self.message}"
+
+
+@dataclass(frozen=True)
 class PublishReport:
     modules: tuple[VersionChange, ...]
     quizzes: tuple[VersionChange, ...]
+    refused: tuple[Refusal, ...] = ()
 
     @property
     def created(self) -> bool:
         return any(item.changed for item in self.modules + self.quizzes)
 
     def lines(self) -> list[str]:
-        return [item.describe() for item in self.modules + self.quizzes]
+        return [item.describe() for item in self.modules + self.quizzes + self.refused]
 
 
 def publish(session: Session, content_dir: Path | str, *, change: str = "minor", note: str = "",
-            actor: str = "cli") -> PublishReport:
-    """Check the whole content folder, then publish every module and quiz that changed. Commits."""
+            actor: str = "cli", force: bool = False) -> PublishReport:
+    """Check the whole content folder, then publish every module and quiz that changed. Commits.
+
+    A module edited in the browser (or imported) whose folder differs from that version is refused and left as
+    it is, with its quizzes, unless ``force``; the report lists it.
+    """
     tree = load_tree(content_dir)
     content = checked_content(tree)
-    return publish_content(session, content, change=change, note=note, actor=actor, origin="files")
+    refused = () if force else browser_conflicts(session, content)
+    if refused:
+        skipped = {refusal.slug for refusal in refused}
+        modules = tuple(module for module in content.modules if module.id not in skipped)
+        kept = {quiz_id for module in modules for quiz_id in module.quiz_ids}
+        held = {quiz_id for module in content.modules if module.id in skipped for quiz_id in module.quiz_ids}
+        content = Content(modules, tuple(q for q in content.quizzes if q.id in kept or q.id not in held))
+    report = publish_content(session, content, change=change, note=note, actor=actor, origin="files")
+    return replace(report, refused=refused)
+
+
+def browser_conflicts(session: Session, content: Content) -> tuple[Refusal, ...]:
+    """Modules whose current version came from the browser or an import, was never written back to the folder,
+    and differs from what the folder holds now."""
+    quizzes = {quiz.id: quiz for quiz in content.quizzes}
+    refusals = []
+    for module in content.modules:
+        row = session.scalars(select(Module).where(Module.slug == module.id)).one_or_none()
+        current = row.current_version if row is not None else None
+        if current is None or current.origin == "files" or row.folder_version == current.number:
+            continue
+        if source_digest(module, quizzes) == current.digest:
+            continue
+        who = current.published_by or "someone"
+        how = "imported from a zip" if current.origin == "import" else "edited in the browser"
+        refusals.append(Refusal(module.id, (
+            f"module {module.id} was {how} (v{current.number} by {who}, "
+            f"{current.published_at:%Y-%m-%d %H:%M} UTC); export it to the folder first "
+            f"(`flask --app lti_tool content export {module.id}`), or publish with --force to replace the "
+            "browser version")))
+    return tuple(refusals)
+
+
+def source_digest(module: ModuleSource, quizzes: dict[str, QuizSource]) -> str:
+    """The digest a version published from these sources gets (see ``module_digest``)."""
+    hosted = {f"quiz:{quiz_id}": digest({quizzes[quiz_id].path: quizzes[quiz_id].text})
+              for quiz_id in module.quiz_ids if quiz_id in quizzes}
+    return digest({**module.files, **hosted})
+
+
+def folder_digest(tree: SourceTree, folder: str) -> str:
+    """The digest of a module folder's Markdown and the quizzes its pages name, counted as a version's digest."""
+    files = tree.module_texts(folder)
+    module = parse_module(folder, files, [])
+    if module is None:
+        return digest(files)
+    quizzes: dict[str, QuizSource] = {}
+    for path in tree.quiz_paths():
+        quiz = parse_quiz(path, tree.texts[path], [])
+        if quiz is not None:
+            quizzes.setdefault(quiz.id, quiz)
+    return source_digest(module, quizzes)
 
 
 def publish_module_from_sources(session: Session, content_dir: Path | str, module_folder: str,
                                 files: dict[str, str], *, quiz_files: dict[str, str] | None = None,
-                                change: str = "minor", note: str = "", actor: str = "browser") -> PublishReport:
+                                change: str = "minor", note: str = "", actor: str = "browser",
+                                origin: str = "browser") -> PublishReport:
     """Publish one module from edited Markdown (the browser editor), through the same checks and rendering.
 
     ``files`` is the module's complete set of Markdown files keyed by file name, as in
     ``ModuleVersion.source_files`` (``module.md``, ``01-why.md``); they replace the folder's Markdown read from
     disk. ``quiz_files`` are edited quizzes keyed as ``QuizVersion.source_path`` (``quizzes/x.md``). The rest
     of the content folder is read from disk so ids stay unique across it; images come from the module folder.
+    Only problems in this module, its quizzes, or naming them refuse it: a broken file elsewhere does not.
+    ``origin`` is ``browser`` or ``import``.
     """
     plain_folder = module_folder and "/" not in module_folder and "\\" not in module_folder and module_folder[0] != "."
     bad = [] if plain_folder else [module_folder or "(no folder)"]
@@ -105,12 +178,25 @@ def publish_module_from_sources(session: Session, content_dir: Path | str, modul
         raise ToolError(f"The module folder must be a plain folder name, files must be Markdown directly in it "
                         f"(including {MODULE_FILE}) and quizzes 'quizzes/<name>.md'; not accepted: "
                         f"{', '.join(sorted(bad)) or 'no module.md'}")
-    tree = load_tree(content_dir).with_module(module_folder, files).with_texts(quiz_files or {})
-    content = checked_content(tree)
-    module = next(m for m in content.modules if m.folder == module_folder)
+    disk = load_tree(content_dir)
+    tree = disk.with_module(module_folder, files).with_texts(quiz_files or {})
+    content, problems = parse_and_validate(tree)
+    module = next((m for m in content.modules if m.folder == module_folder), None)
+    own_paths = {quiz.path for quiz in content.quizzes if module is not None and quiz.id in module.quiz_ids}
+    own_paths |= set(quiz_files or {})
+    own = [problem for problem in problems if concerns(problem, module_folder, own_paths)]
+    if own or module is None:
+        raise ContentProblems(own)
     quizzes = tuple(quiz for quiz in content.quizzes if quiz.id in module.quiz_ids)
     return publish_content(session, Content((module,), quizzes), change=change, note=note, actor=actor,
-                           origin="browser")
+                           origin=origin, folder_digests={module.id: folder_digest(disk, module_folder)})
+
+
+def concerns(problem: Problem, module_folder: str, quiz_paths: set[str]) -> bool:
+    """A problem in the module's folder or its quizzes, or one that names them (an id they already use)."""
+    places = (f"modules/{module_folder}/", *quiz_paths)
+    return problem.path.startswith(places[0]) or problem.path in quiz_paths or any(
+        place in problem.message for place in places)
 
 
 def checked_content(tree: SourceTree) -> Content:
@@ -121,7 +207,7 @@ def checked_content(tree: SourceTree) -> Content:
 
 
 def publish_content(session: Session, content: Content, *, change: str, note: str, actor: str,
-                    origin: str) -> PublishReport:
+                    origin: str, folder_digests: dict[str, str] | None = None) -> PublishReport:
     if change not in CHANGES:
         raise ToolError(f"change must be one of {', '.join(CHANGES)}, not {change!r}")
     quiz_versions: dict[str, QuizVersion] = {}
@@ -133,7 +219,7 @@ def publish_content(session: Session, content: Content, *, change: str, note: st
     module_changes = []
     for module in content.modules:
         number, before = publish_module(session, module, quiz_versions, change=change, note=note, actor=actor,
-                                        origin=origin)
+                                        origin=origin, folder_digest=(folder_digests or {}).get(module.id))
         module_changes.append(VersionChange("module", module.id, before, number))
     session.commit()
     return PublishReport(tuple(module_changes), tuple(quiz_changes))
@@ -210,8 +296,12 @@ def module_digest(module: ModuleSource, quiz_versions: dict[str, QuizVersion]) -
 
 
 def publish_module(session: Session, module: ModuleSource, quiz_versions: dict[str, QuizVersion], *, change: str,
-                   note: str, actor: str, origin: str) -> tuple[int, int | None]:
-    """A new version when the module's digest changed. Returns (number now current, number before)."""
+                   note: str, actor: str, origin: str, folder_digest: str | None = None) -> tuple[int, int | None]:
+    """A new version when the module's digest changed. Returns (number now current, number before).
+
+    Published from the files, the folder holds the current version afterwards; from elsewhere,
+    ``folder_digest`` says what the folder held at the time.
+    """
     module_digest_value = module_digest(module, quiz_versions)
     row = session.scalars(select(Module).where(Module.slug == module.id)).one_or_none()
     if row is None:
@@ -220,6 +310,8 @@ def publish_module(session: Session, module: ModuleSource, quiz_versions: dict[s
         session.flush()
     current = row.current_version
     if current is not None and current.digest == module_digest_value:
+        if origin == "files":
+            row.folder_version = current.number
         return current.number, current.number
 
     def to_asset(relative_path: str) -> str:
@@ -234,6 +326,7 @@ def publish_module(session: Session, module: ModuleSource, quiz_versions: dict[s
         last_reviewed=module.last_reviewed, digest=module_digest_value,
         change="initial" if current is None else change, change_note=note, origin=origin,
         source_files=dict(module.files), published_by=actor,
+        folder_digest=module_digest_value if origin == "files" else folder_digest or "",
         pages=[
             Page(slug=page.id, position=position, title=page.title, html=render_markdown(page.body, to_asset),
                  sources=[{"title": s.title, "url": s.url} for s in page.sources], last_reviewed=page.last_reviewed,
@@ -245,6 +338,8 @@ def publish_module(session: Session, module: ModuleSource, quiz_versions: dict[s
     session.flush()
     row.kind, row.folder = module.kind, module.folder
     row.current_version = version
+    if origin == "files":
+        row.folder_version = version.number
     return version.number, current.number if current is not None else None
 
 

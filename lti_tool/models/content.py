@@ -22,6 +22,9 @@ class Module(Base):
         ForeignKey("module_version.id", use_alter=True, name="fk_module_current_version")
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The number of the version whose Markdown the module folder holds: set when the folder is published and when
+    # a version is exported into it. A browser version above it means the folder is behind the browser.
+    folder_version: Mapped[int | None]
 
     current_version: Mapped[ModuleVersion | None] = relationship(foreign_keys=[current_version_id], post_update=True)
 
@@ -48,6 +51,9 @@ class ModuleVersion(Base):
     change_note: Mapped[str] = mapped_column(Text, default="")
     origin: Mapped[str] = mapped_column(String(10), default="files")
     source_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Digest (as ``digest``) of the module's Markdown and hosted quizzes in the content folder when this version
+    # was published: equal to ``digest`` for a version published from the files, the folder's state otherwise.
+    folder_digest: Mapped[str] = mapped_column(String(64), default="")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[str] = mapped_column(String(300), default="")
 

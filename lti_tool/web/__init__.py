@@ -30,6 +30,7 @@ def init_web(app: Flask) -> None:
 
     from . import (
         admin,
+        admin_content,
         admin_interchange,
         certificates,
         content_assets,
@@ -43,8 +44,8 @@ def init_web(app: Flask) -> None:
     )
 
     errors.init_app(app)
-    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_interchange.bp,
-                      certificates.bp, content_assets.bp, editions.bp):
+    for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_content.bp,
+                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
     from . import security

@@ -1,4 +1,4 @@
-"""Admin pages: what to paste into each platform, and platform and deployment registration."""
+"""Admin pages: what to paste into each platform, platform and deployment registration, and the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..audit import record
+from ..audit import actor_label, entries, record
 from ..db import get_session
 from ..errors import ToolError
 from ..lti import registration
@@ -15,11 +15,21 @@ from .lti import tool_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+AUDIT_PAGE_SIZE = 50
+
 
 @bp.get("/")
 @require_admin
 def home(launch):
     return render_template("admin/home.html")
+
+
+@bp.get("/audit")
+@require_admin
+def audit_log(launch):
+    """Every admin action, newest first."""
+    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE)
+    return render_template("admin/audit.html", listing=listing)
 
 
 @bp.get("/setup")
@@ -43,7 +53,7 @@ def platforms(launch):
 
 
 def _actor(launch) -> str:
-    return f"user:{launch.user_id}"
+    return actor_label(get_session(), launch.user_id)
 
 
 @bp.post("/platforms")

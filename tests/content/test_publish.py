@@ -175,3 +175,27 @@ def test_shipped_content_publishes_every_page_question_and_option(db):
     assert count(db, Question) == sum(len(q.questions) for q in content.quizzes) == 26
     assert count(db, Option) == sum(len(x.options) for q in content.quizzes for x in q.questions) == 65
     assert not publish(db, REPO_ROOT).created
+
+
+def test_a_broken_file_elsewhere_does_not_block_publishing_one_module_from_sources(db, demo_content):
+    publish(db, demo_content)
+    [v1] = versions(db, "demo")
+    (demo_content / "quizzes/unrelated.md").write_text("---\nid: unrelated\n---\nNo questions.\n")
+    files = {**v1.source_files, "01-first.md": v1.source_files["01-first.md"].replace("Ask early.", "Ask now.")}
+    report = publish_module_from_sources(db, demo_content, "demo", files)
+    assert report.lines() == ["module demo v1 → v2", "quiz demo-check unchanged (v1)"]
+    with pytest.raises(ContentProblems):
+        publish(db, demo_content)
+
+
+def test_a_folder_publish_records_that_the_folder_holds_the_version(db, demo_content):
+    publish(db, demo_content)
+    [v1] = versions(db, "demo")
+    assert (v1.module.folder_version, v1.folder_digest) == (1, v1.digest)
+    publish_module_from_sources(db, demo_content, "demo", {**v1.source_files, "01-first.md": "---\nid: first\n"
+                                "title: First\nlast_reviewed: 2026-01-05\nsources: []\nquiz: demo-check\n---\nx\n",
+                                "02-check.md": v1.source_files["02-check.md"].replace("quiz: demo-check\n", "")
+                                .replace("sources: []", "sources:\n  - title: S\n    url: https://example.org/")})
+    db.expire_all()
+    _, v2 = versions(db, "demo")
+    assert (v2.module.folder_version, v2.origin, v2.folder_digest) == (1, "browser", v1.digest)

@@ -89,6 +89,7 @@ def url_values(world) -> dict[str, object]:
         "platform_id": world.deployment.platform_id, "deployment_id": world.deployment.deployment_id,
         "launch_id": world.tutor_launch.id, "filename": "images/missing.png", "code": world.certificate.code,
         "quiz_id": "img-supervision-check", "export_format": "gift", "page_slug": "why-it-matters", "number": 1,
+        "slug": "img-supervision", "path": "01-why-it-matters.md",
     }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 12:47:03.031559
+Create Date: 2026-11-25 12:48:21.299828
 """
 
 from alembic import op
@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('folder', sa.String(length=255), nullable=False),
     sa.Column('current_version_id', sa.Integer(), nullable=True),
     sa.Column('created_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('folder_version', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['current_version_id'], ['module_version.id'], name='fk_module_current_version', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module')),
     sa.UniqueConstraint('slug', name=op.f('uq_module_slug'))
@@ -127,6 +128,7 @@ def upgrade() -> None:
     sa.Column('change_note', sa.Text(), nullable=False),
     sa.Column('origin', sa.String(length=10), nullable=False),
     sa.Column('source_files', sa.JSON(), nullable=False),
+    sa.Column('folder_digest', sa.String(length=64), nullable=False),
     sa.Column('published_at', lti_tool.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('published_by', sa.String(length=300), nullable=False),
     sa.ForeignKeyConstraint(['module_id'], ['module.id'], name=op.f('fk_module_version_module_id_module'), ondelete='CASCADE'),
