@@ -2,7 +2,7 @@
 
 ``course_matrix`` runs a fixed number of queries whatever the roster size: enrolments, progress, attempt
 counts and the latest grade sync are each loaded in bulk and joined in Python. The read models never write;
-``resend_failed_grade_sync`` is the one write a tutor can make from these pages.
+The one write a tutor can make from these pages, re-sending a failed score, is ``grades.resend``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..models import (
     Answer,
     Attempt,
@@ -40,7 +40,6 @@ from ..models import (
     utcnow,
 )
 from ..vocabulary import TEST_USER_ROLES
-from .grades import _timestamp_after
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 COMPLETED_PASSED, COMPLETED_NOT_PASSED, OVERDUE = "completed_passed", "completed_not_passed", "overdue"
@@ -656,28 +655,6 @@ def question_analysis(session: Session, course_id: int, quiz_slug: str) -> QuizA
                                    wrong_text[top[0][0]] if top else None, top[0][1] if top else 0))
     title = next((q.quiz_version.title for q in ordered.values()), quiz_slug) if ordered else quiz_slug
     return QuizAnalysis(quiz_slug, title, attempt_count, stats)
-
-
-# ------------------------------------------------------------------------------------------ re-send
-
-def resend_failed_grade_sync(session: Session, course_id: int, grade_sync_id: int) -> GradeSync:
-    """Queue a failed score again: a new pending row copying the failed one with a newer timestamp; the failed
-    row becomes ``superseded``. Stands in for the grade book outbox's ``resend`` until the branches meet."""
-    failed = session.get(GradeSync, grade_sync_id)
-    if failed is None or failed.course_id != course_id:
-        raise NotFound("This grade sync is not part of this course.")
-    if failed.status != "failed":
-        raise Conflict("Only a failed grade sync can be sent again.")
-    copy = GradeSync(
-        progress_id=failed.progress_id, course_id=failed.course_id, user_sub=failed.user_sub,
-        lineitem_url=failed.lineitem_url, lineitems_url=failed.lineitems_url, resource_id=failed.resource_id,
-        label=failed.label, score_given=failed.score_given, score_maximum=failed.score_maximum,
-        activity_progress=failed.activity_progress, grading_progress=failed.grading_progress,
-        comment=failed.comment, timestamp=_timestamp_after(session, failed.progress_id), status="pending")
-    failed.status = "superseded"
-    session.add(copy)
-    session.flush()
-    return copy
 
 
 # ------------------------------------------------------------------------------------------ exports and wording

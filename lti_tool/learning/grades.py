@@ -103,11 +103,12 @@ def resource_id_for(module_slug: str, edition: Edition | None) -> str:
     return module_slug + (f"/edition-{edition.id}" if edition else "")
 
 
-def resend(session: Session, grade_sync_id: int) -> GradeSync:
-    """Give a failed score another go as a new pending row with a new timestamp (the failed row stays)."""
+def resend(session: Session, grade_sync_id: int, *, course_id: int | None = None) -> GradeSync:
+    """Give a failed score another go as a new pending row with a new timestamp (the failed row stays).
+    ``course_id``: a tutor may only re-send their own course's scores."""
     old = session.get(GradeSync, grade_sync_id, populate_existing=True)
-    if old is None:
-        raise NotFound(f"There is no grade send number {grade_sync_id}.")
+    if old is None or (course_id is not None and old.course_id != course_id):
+        raise NotFound(f"There is no grade send number {grade_sync_id} in this course.")
     if old.status != "failed":
         raise Conflict(f"Only a failed grade send can be sent again; number {grade_sync_id} is {old.status}.")
     newer = session.scalars(select(GradeSync.id).where(GradeSync.progress_id == old.progress_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
-from ..learning import quizzes
+from ..learning import grades, quizzes
 from ..learning.errors import AnswersIncomplete
 from ..learning.progress import (
     Learner,
@@ -190,9 +190,11 @@ def completion(launch: LaunchContext, course_id: int, module_slug: str):
     module, _ = _resume(launch, course_id, module_slug, start=False)
     db = get_session()
     status = module_status(db, _learner(launch, course_id), module)
+    grade = grades.latest_for_progress(db, status.progress.id) if status.progress else None
     db.commit()
     return render_template("learner/completion.html", title=f"Summary: {status.version.title}",
-                           course_id=course_id, module=module, status=status)
+                           course_id=course_id, module=module, status=status, grade=grade,
+                           edition_id=launch.edition_id)
 
 
 @bp.get("/no-course")

@@ -11,11 +11,22 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from openpyxl import Workbook
 
 from ..db import get_session
-from ..learning import dashboard
+from ..learning import dashboard, grades
+from ..lti import nrps
 from ..models import utcnow
 from .auth import require_course_role
 
@@ -38,7 +49,13 @@ def _export_name(matrix: dashboard.CourseMatrix, extension: str) -> str:
 @require_course_role("tutor")
 def course_view(launch, course_id: int):
     filters = _filters()
-    matrix = dashboard.course_matrix(get_session(), course_id, filters=filters)
+    db = get_session()
+    # People who never launched come from the platform's roster (NRPS): cached, refreshed when stale or asked.
+    nrps.roster(db, course_id, refresh=request.args.get("refresh") == "roster",
+                cache_seconds=current_app.config["ROSTER_CACHE_SECONDS"],
+                timeout=current_app.config["HTTP_TIMEOUT_SECONDS"])
+    db.commit()
+    matrix = dashboard.course_matrix(db, course_id, filters=filters)
     page_count = max(1, -(-len(matrix.rows) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), page_count)
     roster_line, roster_problem = dashboard.roster_status(matrix)
@@ -117,8 +134,7 @@ def quiz_analysis(launch, course_id: int, quiz_slug: str):
 @require_course_role("tutor")
 def resend_grade(launch, course_id: int, grade_sync_id: int):
     db = get_session()
-    dashboard.resend_failed_grade_sync(db, course_id, grade_sync_id)
-    db.commit()
+    grades.resend(db, grade_sync_id, course_id=course_id)
     flash("The score is queued to be sent to Blackboard again.", "success")
     learner = request.form.get("learner", type=int)
     if learner:

@@ -17,7 +17,6 @@ from lti_tool.learning.dashboard import (
     course_matrix,
     learner_detail,
     question_analysis,
-    resend_failed_grade_sync,
 )
 from lti_tool.models import GradeSync
 from tests.tutor import factories as f
@@ -223,14 +222,16 @@ def test_question_analysis_counts_answers_share_correct_and_most_chosen_wrong_op
     assert (areas.slug, areas.correct, areas.most_chosen_wrong) == ("q-areas", 3, None)
 
 
-def test_resend_queues_a_new_pending_copy_and_supersedes_the_failed_row(db: Session):
+def test_resend_queues_a_new_pending_copy_and_keeps_the_failed_row(db: Session):
+    from lti_tool.learning.grades import resend
+
     s = f.Scenario(db)
     db.commit()
-    copy = resend_failed_grade_sync(db, s.course.id, s.amara_sync.id)
-    db.commit()
+    copy = resend(db, s.amara_sync.id, course_id=s.course.id)
     rows = db.scalars(select(GradeSync).where(GradeSync.progress_id == s.amara_supervision.id)
                       .order_by(GradeSync.id)).all()
-    assert [r.status for r in rows] == ["superseded", "pending"]
+    assert [r.status for r in rows] == ["failed", "pending"]
+    assert copy.resent_from_id == rows[0].id
     assert copy.score_given == rows[0].score_given and copy.timestamp > rows[0].timestamp
 
 
@@ -242,10 +243,12 @@ def test_resend_refuses_rows_of_another_course_and_rows_that_did_not_fail(db: Se
     s = f.Scenario(db)
     sent = f.grade_sync(db, s.amara_arcp, status="sent")
     db.commit()
+    from lti_tool.learning.grades import resend
+
     with pytest.raises(NotFound):
-        resend_failed_grade_sync(db, s.other_course.id, s.amara_sync.id)
+        resend(db, s.amara_sync.id, course_id=s.other_course.id)
     with pytest.raises(Conflict):
-        resend_failed_grade_sync(db, s.course.id, sent.id)
+        resend(db, sent.id, course_id=s.course.id)
 
 
 def test_a_stored_not_started_or_overdue_state_is_shown_as_such(db: Session):
