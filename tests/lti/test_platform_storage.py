@@ -79,7 +79,7 @@ def test_in_a_cross_site_iframe_the_launch_completes_through_platform_storage(lt
         page = browser.new_page()
         page.goto(framed)
         frame = page.frame_locator("#tool-frame")
-        frame.get_by_text("Open in a new window").first.wait_for(timeout=15000)
+        frame.get_by_text("Open in a new window").first.wait_for(timeout=30000)
         log = page.evaluate("window.platformStorageLog")
         browser.close()
     assert "lti.put_data" in log and "lti.get_data" in log
