@@ -2,7 +2,7 @@
 
 NRPS 2.0 (https://www.imsglobal.org/spec/lti-nrps/v2p0/): the membership container is paged with
 ``Link: <…>; rel="next"`` (§2.4.1). Every member becomes a ``User`` and an ``Enrollment`` (new ones with
-source ``nrps``); people the platform no longer lists become inactive. Blackboard's Student Preview user is
+source ``nrps``, also for people first seen at a launch); people the platform no longer lists become inactive. Blackboard's Student Preview user is
 kept but flagged (``is_test_user``) so dashboards can leave it out. The roster is reused for
 ROSTER_CACHE_SECONDS; a platform without NRPS, or one that fails, leaves a plain message in
 ``Course.roster_error`` for the tutor view.
@@ -95,6 +95,7 @@ def store_members(session: Session, course: Course, platform_id: int, members: l
             enrollments[user.id] = enrollment
         enrollment.role = decide_role(roles).role
         enrollment.lti_roles = roles
+        enrollment.source = "nrps"  # listed by the platform: the roster is the authority from now on
         # NRPS §2.3: Active, Inactive or Deleted; absent means Active.
         enrollment.status = "active" if str(member.get("status") or "Active").lower() == "active" else "inactive"
         listed.add(user.id)
