@@ -32,12 +32,13 @@ def test_the_student_preview_user_is_flagged_and_never_graded(db, course, emulat
     assert is_gradable(db, members["learner-1"].user_id, course.id)
 
 
-def test_members_no_longer_listed_become_inactive_and_launch_enrolments_keep_their_source(db, course, emulator):
+def test_members_no_longer_listed_become_inactive_and_listed_ones_count_as_roster_members(db, course, emulator):
     launched = learner(db, course, "learner-2")
     gone = learner(db, course, "left-the-course")
     members = {m.sub: m for m in nrps.roster(db, course.id)}
     assert members["left-the-course"].status == "inactive"
-    assert members["learner-2"].status == "active" and members["learner-2"].source == "launch"
+    assert members["left-the-course"].source == "launch", "known only from a launch, not from the roster"
+    assert members["learner-2"].status == "active" and members["learner-2"].source == "nrps"
     assert {launched.id, gone.id} <= {m.user_id for m in members.values()}
 
 
