@@ -77,7 +77,7 @@ def test_in_a_cross_site_iframe_the_launch_completes_through_platform_storage(lt
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.goto(framed)
+        page.goto(framed, wait_until="commit")
         frame = page.frame_locator("#tool-frame")
         frame.get_by_text("Open in a new window").first.wait_for(timeout=30000)
         log = page.evaluate("window.platformStorageLog")
