@@ -81,6 +81,7 @@ class Recorder:
 
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    failed_responses: list[requests.Response] = field(default_factory=list)
     completed: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     started: float = field(default_factory=time.perf_counter)
@@ -93,6 +94,8 @@ class Recorder:
         with self.lock:
             self.timings[kind].append(elapsed)
         if not 200 <= response.status_code < 400:
+            with self.lock:
+                self.failed_responses.append(response)
             raise RequestFailed(f"{kind} {method} {url} → {response.status_code}: {response.text[:300]!r}")
         return response
 
@@ -124,8 +127,9 @@ def found(pattern: re.Pattern[str], text: str, what: str) -> str:
     return match.group(1)
 
 
-def learner_journey(state: PlatformState, plan: ModulePlan, user_id: str, recorder: Recorder) -> None:
-    """One learner from the platform's launch to the completion page; raises RequestFailed on any error."""
+def launch_and_read(state: PlatformState, plan: ModulePlan, user_id: str,
+                    recorder: Recorder) -> tuple[requests.Session, str]:
+    """Launch from the platform, open the overview and read every page; returns the browser and the module URL."""
     browser = requests.Session()
     auth_page = recorder.request("login", browser, "GET", state.prepare_launch(user_id=user_id, role="learner"))
     action, fields = form_of(auth_page.text)
@@ -136,25 +140,39 @@ def learner_journey(state: PlatformState, plan: ModulePlan, user_id: str, record
     recorder.request("overview", browser, "GET", module_url + "/")
     for slug in plan.page_slugs:
         recorder.request("page", browser, "GET", f"{module_url}/page/{slug}")
+    return browser, module_url
+
+
+def start_quiz(browser: requests.Session, module_url: str, quiz: QuizPlan, recorder: Recorder) -> tuple[str, str]:
+    """Open the quiz and start an attempt, then save each answer; returns (attempt URL, CSRF token)."""
+    quiz_url = f"{module_url}/quiz/{quiz.slug}/"
+    start_page = recorder.request("quiz start page", browser, "GET", quiz_url)
+    token = found(CSRF, start_page.text, "a CSRF token on the quiz's start page")
+    form = recorder.request("quiz start", browser, "POST", quiz_url + "start", data={"csrf_token": token})
+    attempt_url = f"{quiz_url}attempt/{found(ATTEMPT, form.text, 'an attempt form after starting the quiz')}/"
+    for question, fields_for_question in quiz.fields_by_question.items():
+        kind = "reflection save" if fields_for_question.get(f"q-{question}") == REFLECTION_TEXT else "answer save"
+        recorder.request(kind, browser, "POST", attempt_url + "answer",
+                         data={"csrf_token": token, "question": question, **fields_for_question})
+    return attempt_url, token
+
+
+def all_answers(quiz: QuizPlan) -> dict[str, Any]:
+    return {name: value for fields_for_question in quiz.fields_by_question.values()
+            for name, value in fields_for_question.items()}
+
+
+def learner_journey(state: PlatformState, plan: ModulePlan, user_id: str, recorder: Recorder) -> None:
+    """One learner from the platform's launch to the completion page; raises RequestFailed on any error."""
+    browser, module_url = launch_and_read(state, plan, user_id, recorder)
     for quiz in plan.quizzes:
-        quiz_url = f"{module_url}/quiz/{quiz.slug}/"
-        start_page = recorder.request("quiz start page", browser, "GET", quiz_url)
-        token = found(CSRF, start_page.text, "a CSRF token on the quiz's start page")
-        form = recorder.request("quiz start", browser, "POST", quiz_url + "start", data={"csrf_token": token})
-        number = found(ATTEMPT, form.text, "an attempt form after starting the quiz")
-        attempt_url = f"{quiz_url}attempt/{number}/"
-        answers: dict[str, Any] = {}
-        for question, fields_for_question in quiz.fields_by_question.items():
-            kind = "reflection save" if fields_for_question.get(f"q-{question}") == REFLECTION_TEXT else "answer save"
-            recorder.request(kind, browser, "POST", attempt_url + "answer",
-                             data={"csrf_token": token, "question": question, **fields_for_question})
-            answers.update(fields_for_question)
+        attempt_url, token = start_quiz(browser, module_url, quiz, recorder)
         result = recorder.request("quiz submit", browser, "POST", attempt_url + "submit",
-                                  data={"csrf_token": token, **answers})
+                                  data={"csrf_token": token, **all_answers(quiz)})
         if "attempt/" not in result.url:
             raise RequestFailed(f"quiz submit ended on {result.url}")
     summary = recorder.request("completion", browser, "GET", module_url + "/complete")
-    if "complete" not in summary.text.lower():
+    if "You have completed" not in summary.text:
         raise RequestFailed("the completion page does not say the module is complete")
     with recorder.lock:
         recorder.completed.append(user_id)
