@@ -179,16 +179,19 @@ def learner_journey(state: PlatformState, plan: ModulePlan, user_id: str, record
 
 
 def run_crowd(state: PlatformState, plan: ModulePlan, *, learners: int, seconds: float, concurrency: int,
-              prefix: str = "load") -> Recorder:
-    """Up to ``learners`` journeys, ``concurrency`` at a time, starting none after ``seconds``."""
+              prefix: str = "load", arrival_seconds: float = 0.0) -> Recorder:
+    """Up to ``learners`` journeys, ``concurrency`` at a time, starting none after ``seconds``; with
+    ``arrival_seconds`` the n-th learner arrives no earlier than n × that after the start."""
     recorder = Recorder()
     user_ids = [f"{prefix}-{n:04d}" for n in range(learners)]
     for user_id in user_ids:
         state.add_member(DEFAULT_CONTEXT_ID, user_id, "Load", f"Learner {user_id}", role="learner")
-    deadline = time.monotonic() + seconds
+    began = time.monotonic()
 
-    def one(user_id: str) -> None:
-        if time.monotonic() > deadline:
+    def one(numbered: tuple[int, str]) -> None:
+        number, user_id = numbered
+        time.sleep(max(0.0, began + number * arrival_seconds - time.monotonic()))
+        if time.monotonic() > began + seconds:
             return
         try:
             learner_journey(state, plan, user_id, recorder)
@@ -197,7 +200,7 @@ def run_crowd(state: PlatformState, plan: ModulePlan, *, learners: int, seconds:
                 recorder.errors.append(f"{user_id}: {problem}")
 
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, user_ids))
+        list(pool.map(one, enumerate(user_ids)))
     recorder.finished = time.perf_counter()
     return recorder
 
