@@ -214,7 +214,7 @@ def render(rows: list[Row], heading: str) -> tuple[str, str]:
     headers = ("figure", "value", "unit", "ceiling", "ratio", "ceiling is")
     cells = [(r.figure, number(r.value), r.unit, number(r.ceiling), f"{r.ratio:.2f}", r.ceiling_is) for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    text = "\n".join([heading, "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
+    text = "\n".join([heading, "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
                       "  ".join("-" * w for w in widths),
                       *("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip() for cell in cells)])
     markdown = "\n".join([f"{heading}\n", "| " + " | ".join(headers) + " |",

@@ -1,4 +1,8 @@
-"""The load test's scenario with five learners, so CI runs the same code as ``bench/load_test.py``."""
+"""The load test's scenario with five learners, so CI runs the same code as ``bench/load_test.py``.
+
+On SQLite it also guards the write lock taken when a request's transaction begins (``lti_tool/db.py``): without it,
+three learners saving answers at once got 500s ("database is locked").
+"""
 
 from __future__ import annotations
 
