@@ -87,8 +87,10 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     try:
         yield server
     finally:
-        server.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            server.pg_ctl("stop", "-m", "immediate")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.slow
