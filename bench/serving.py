@@ -38,7 +38,7 @@ def start_gunicorn(target: str, port: int, workers: int, env: dict[str, str] | N
                 return process
         except requests.RequestException:
             time.sleep(0.1)
-    process.kill()
+    stop(process)
     raise RuntimeError(f"gunicorn did not start {target}")
 
 

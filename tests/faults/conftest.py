@@ -70,7 +70,11 @@ def start_gunicorn(database_url: str, port: int, workers: int, log: Path) -> sub
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
                                     "lti_tool:create_app()"], cwd=REPO_ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
-    wait_healthy(f"http://127.0.0.1:{port}", log)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", log)
+    except AssertionError:
+        stop_process(process)
+        raise
     return process
 
 
