@@ -51,10 +51,13 @@ from lti_tool.models import (  # noqa: E402
 CLIENT_ID, DEPLOYMENT_ID = "bench-client", "bench-deployment"
 
 
-def database_url(workdir: Path) -> str:
-    url = os.environ.get("LTI_TOOL_BENCH_DATABASE_URL")
+def prepare_database(workdir: Path, url: str | None = None) -> str:
+    """``url`` (or LTI_TOOL_BENCH_DATABASE_URL) migrated with its tables emptied, else a fresh SQLite file."""
+    url = url or os.environ.get("LTI_TOOL_BENCH_DATABASE_URL")
     if not url:
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+        upgrade(url)
+        return url
     upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -98,17 +101,12 @@ def seed(factory, emulator_url: str, rows: int) -> int:
         return status_counts(db)["pending"]
 
 
-def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=1, help="sender threads sharing the outbox")
-    args = parser.parse_args()
+def run(rows: int = 500, workers: int = 1, database_url: str | None = None) -> dict[str, float | str]:
+    """Deliver ``rows`` pending scores with ``workers`` sender threads; scores/s and token requests."""
     with tempfile.TemporaryDirectory() as tmp:
-        url = database_url(Path(tmp))
-        if url.startswith("sqlite"):
-            upgrade(url)
+        url = prepare_database(Path(tmp), database_url)
         app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         tool = serve_in_thread(app)
         settings = PlatformSettings(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
                                     tool_login_url=f"{tool.url}/lti/login", tool_launch_url=f"{tool.url}/lti/launch",
@@ -117,13 +115,12 @@ def main() -> None:
         emulator = serve_in_thread(platform_app)
         settings.issuer = emulator.url
         state = platform_state(platform_app)
-        state.seed_roster(DEFAULT_CONTEXT_ID, args.rows)
+        state.seed_roster(DEFAULT_CONTEXT_ID, rows)
         factory = session_factory(app)
-        pending = seed(factory, emulator.url, args.rows)
+        pending = seed(factory, emulator.url, rows)
         outbox_settings = OutboxSettings.from_config(app.config)
         started = time.perf_counter()
-        threads = [threading.Thread(target=run_until_idle, args=(factory, outbox_settings))
-                   for _ in range(args.workers)]
+        threads = [threading.Thread(target=run_until_idle, args=(factory, outbox_settings)) for _ in range(workers)]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -132,13 +129,26 @@ def main() -> None:
         delivered = len(state.scores(DEFAULT_CONTEXT_ID, "li-img-supervision"))
         with factory() as db:
             counts = status_counts(db)
-        print(f"database: {app.extensions['db_engine'].dialect.name}; workers: {args.workers}; rows queued: {pending}")
-        print(f"delivered {delivered} scores in {elapsed:.2f} s: {delivered / elapsed:.1f} scores/s")
-        print(f"token requests: {state.token_requests} ({100 * state.token_requests / max(delivered, 1):.2f} "
-              f"per hundred scores); outbox: {counts}")
         emulator.stop()
         tool.stop()
+        dialect = app.extensions["db_engine"].dialect.name
         app.extensions["db_engine"].dispose()
+    return {"database": dialect, "rows queued": pending, "delivered": delivered, "seconds": elapsed,
+            "scores_per_second": delivered / elapsed, "token_requests": state.token_requests,
+            "token_requests_per_100": 100 * state.token_requests / max(delivered, 1), "outbox": str(counts)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1, help="sender threads sharing the outbox")
+    args = parser.parse_args()
+    figures = run(args.rows, args.workers)
+    print(f"database: {figures['database']}; workers: {args.workers}; rows queued: {figures['rows queued']}")
+    print(f"delivered {figures['delivered']} scores in {figures['seconds']:.2f} s: "
+          f"{figures['scores_per_second']:.1f} scores/s")
+    print(f"token requests: {figures['token_requests']} ({figures['token_requests_per_100']:.2f} per hundred scores); "
+          f"outbox: {figures['outbox']}")
 
 
 if __name__ == "__main__":

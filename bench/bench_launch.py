@@ -1,19 +1,17 @@
 """Full LTI launch benchmark: login + platform auth + launch, over real HTTP on loopback.
 
 Run: python bench/bench_launch.py [--launches N] [--workers W]
-Serves the tool with gunicorn (W workers, PostgreSQL when LTI_TOOL_BENCH_DATABASE_URL is set, else a fresh
+Serves the tool with gunicorn (W gthread workers, PostgreSQL when LTI_TOOL_BENCH_DATABASE_URL is set, else a fresh
 SQLite file) and the platform emulator in a thread; prints the median and p95 of the whole launch and of the
-tool's own two requests, and launches per second (sequential, then with 8 concurrent browsers).
+tool's own two requests, launches per second (sequential, then with 8 concurrent browsers) and a worker's
+resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,27 +30,8 @@ from lti_tool.lti import registration  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
 from tests.lti_harness import form_of  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_tool(database_url: str, workers: int, port: int) -> subprocess.Popen:
-    env = {**os.environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "bench", "LTI_TOOL_LOG_LEVEL": "WARNING",
-           "LTI_TOOL_DATABASE_URL": database_url, "LTI_TOOL_BASE_URL": f"http://127.0.0.1:{port}",
-           "LTI_TOOL_RATE_LIMIT_LTI": "100000 per minute"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", "4",
-                                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "lti_tool:create_app()"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError("the tool did not start")
+sys.path.insert(0, str(ROOT / "bench"))
+from serving import free_port, max_worker_rss_mib, start_gunicorn, stop, tool_env  # noqa: E402
 
 
 def one_launch(state, n: int) -> tuple[float, float]:
@@ -71,9 +50,11 @@ def one_launch(state, n: int) -> tuple[float, float]:
     return time.perf_counter() - started, tool_time
 
 
-def run(launches: int = 200, workers: int = 2) -> dict[str, float]:
+def run(launches: int = 200, workers: int = 2, database_url: str | None = None) -> dict[str, float]:
+    """Launch figures, and the largest worker's resident memory (MiB) after the launches."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-launch-"))
-    database_url = os.environ.get("LTI_TOOL_BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    database_url = (database_url or os.environ.get("LTI_TOOL_BENCH_DATABASE_URL")
+                    or f"sqlite:///{workdir / 'bench.sqlite3'}")
     upgrade(database_url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -90,7 +71,7 @@ def run(launches: int = 200, workers: int = 2) -> dict[str, float]:
         registration.add_platform(session, issuer=emulator.url, client_id="bench",
                                   auth_login_url=f"{emulator.url}/auth", auth_token_url=f"{emulator.url}/token",
                                   keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("bench-dep",))
-    tool = start_tool(database_url, workers, port)
+    tool = start_gunicorn("lti_tool:create_app()", port, workers, tool_env(database_url, port))
     state = platform_state(platform_app)
     try:
         for n in range(10):
@@ -100,10 +81,11 @@ def run(launches: int = 200, workers: int = 2) -> dict[str, float]:
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda n: one_launch(state, n), range(launches)))
         concurrent_rate = launches / (time.perf_counter() - started)
+        worker_rss = max_worker_rss_mib(tool)
     finally:
-        tool.send_signal(signal.SIGTERM)
-        tool.wait(timeout=20)
+        stop(tool)
         emulator.stop()
+        app.extensions["db_engine"].dispose()
     whole = sorted(t for t, _ in timings)
     tool_side = sorted(t for _, t in timings)
     return {
@@ -112,6 +94,7 @@ def run(launches: int = 200, workers: int = 2) -> dict[str, float]:
         "tool_side_median_ms": statistics.median(tool_side) * 1000,
         "launches_per_second_sequential": len(whole) / sum(whole),
         "launches_per_second_8_concurrent": concurrent_rate,
+        "worker_rss_mib": worker_rss,
     }
 
 

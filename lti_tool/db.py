@@ -14,18 +14,31 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    """SQLite gets a busy time-out and foreign keys; PostgreSQL gets a checked pool."""
+def make_engine(url: str, *, for_requests: bool = False) -> Engine:
+    """SQLite gets a busy time-out and foreign keys; PostgreSQL gets a checked pool.
+
+    On SQLite, request transactions begin IMMEDIATE (``for_requests``): a deferred transaction that has read
+    and then writes after another connection committed fails at once with "database is locked" (its snapshot
+    is stale, so the busy time-out cannot help), which concurrent learners saw as 500s; an immediate one waits
+    its turn for the write lock instead. Sessions outside requests stay deferred, so reading never waits.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+            if for_requests:
+                dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by the one below
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        if for_requests:
+            @event.listens_for(engine, "begin")
+            def _begin_immediate(connection):  # noqa: ANN001
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -36,9 +49,12 @@ def default_database_url(instance_path: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    url = app.config["DATABASE_URL"]
+    engine = make_engine(url, for_requests=True)
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_request_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    outside_requests = make_engine(url) if url.startswith("sqlite") else engine
+    app.extensions["db_sessionmaker"] = sessionmaker(outside_requests, expire_on_commit=False)
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
@@ -54,7 +70,7 @@ def get_session() -> Session:
     from flask import current_app
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        g.db_session = current_app.extensions["db_request_sessionmaker"]()
     return g.db_session
 
 
