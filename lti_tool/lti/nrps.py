@@ -1,9 +1,9 @@
 """The course roster from Names and Role Provisioning Services, so tutors see who has not launched yet.
 
 NRPS 2.0 (https://www.imsglobal.org/spec/lti-nrps/v2p0/): the membership container is paged with
-``Link: <…>; rel="next"`` (§2.4.1). Every member becomes a ``User`` and an ``Enrollment`` (new ones with
-source ``nrps``, also for people first seen at a launch); people the platform no longer lists become inactive. Blackboard's Student Preview user is
-kept but flagged (``is_test_user``) so dashboards can leave it out. The roster is reused for
+``Link: <…>; rel="next"`` (§2.4.1). Every member becomes a ``User`` and an ``Enrollment`` with source ``nrps``
+(also people first seen at a launch); people the platform no longer lists become inactive. Blackboard's Student
+Preview user is kept but flagged (``is_test_user``) so dashboards can leave it out. The roster is reused for
 ROSTER_CACHE_SECONDS; a platform without NRPS, or one that fails, leaves a plain message in
 ``Course.roster_error`` for the tutor view.
 """
