@@ -14,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.models import Module, Question, Quiz, QuizVersion
 from tests.lti_harness import LtiWorld
 
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 REFLECTION = "I will meet my trainee in their first week and agree a plan for the rota, leave and induction."
 _AXE = Axe()
+MODULE_URL = re.compile(r"(/course/\d+)/module/([\w-]+)/$")
 
 
 @dataclass
@@ -134,3 +136,54 @@ def answer_quiz(page: Any, version: QuizVersion) -> int:
     for slug in shown:
         answer_correctly(page, by_slug[slug])
     return len(shown)
+
+
+def course_link(journey: Journey, module_slug: str, title: str, *, graded: bool = True) -> str:
+    link = journey.world.platform_state.add_resource_link(DEFAULT_CONTEXT_ID, title, custom={"module": module_slug},
+                                                         score_maximum=100 if graded else None)
+    return link.id
+
+
+def land_in_module(journey: Journey, page, module_slug: str, resource_link_id: str) -> str:
+    journey.launch(page, user_id="learner-1", role="learner", resource_link_id=resource_link_id)
+    landed = MODULE_URL.search(page.url)
+    assert landed and landed.group(2) == module_slug, page.url
+    journey.check(page, f"{module_slug} overview")
+    return landed.group(1)
+
+
+def take_quiz(journey: Journey, page, course_path: str, module_slug: str, quiz_slug: str) -> None:
+    page.goto(f"{journey.tool}{course_path}/module/{module_slug}/quiz/{quiz_slug}/")
+    journey.check(page, "quiz start")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.wait_for_selector("form[data-autosave-url]")
+    journey.check(page, f"{quiz_slug} form")
+    answered = answer_quiz(page, current_quiz(journey.db, quiz_slug))
+    assert answered >= 10
+    page.get_by_role("button", name="Submit your answers").click()
+    page.wait_for_url(re.compile(r"/attempt/1/$"))
+    assert "100%: passed" in page.locator("main").inner_text()
+    journey.check(page, "quiz result")
+
+
+def assert_completed_with_certificate(journey: Journey, page, course_path: str, module_slug: str, title: str,
+                                      *, graded: bool = True) -> None:
+    page.goto(f"{journey.tool}{course_path}/module/{module_slug}/complete")
+    main = page.locator("main").inner_text()
+    assert "You have completed version 1 of this module" in main
+    assert "Completed" in page.locator(".nhsuk-tag").first.inner_text()
+    if graded:
+        assert "waiting to be sent to your course's grade book" in page.locator("#grade-status").inner_text()
+    else:
+        assert page.locator("#grade-status").count() == 0, "a handbook has no grade-book column"
+    journey.check(page, "completion summary")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your certificate (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    code = re.search(rb"/verify/([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", pdf).group(1).decode()
+    verify = journey.window()
+    verify.goto(f"{journey.tool}/verify/{code}")
+    assert "This is a genuine certificate issued by Bridging the Gaps." in verify.locator("main").inner_text()
+    assert title in verify.locator("main").inner_text() and "Amara Okafor" in verify.locator("main").inner_text()
+    journey.check(verify, "certificate check")
