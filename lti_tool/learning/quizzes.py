@@ -165,10 +165,17 @@ def _upsert_answer(attempt: Attempt, question_slug: str, response: Any, now: dat
     return answer
 
 
+def _lock(session: Session, attempt: Attempt) -> None:
+    """Lock the attempt row (PostgreSQL) and re-read its answers: an autosave still in flight when the learner
+    presses submit, or a second press of submit, waits for the first to commit instead of inserting the same
+    answer twice."""
+    session.refresh(attempt, ["submitted_at", "answers"], with_for_update=True)
+
+
 def save_answer(session: Session, attempt: Attempt, question_slug: str, raw: Any, *,
                 now: datetime | None = None) -> Answer:
     """Keep one answer as the learner gives it (autosave); refused once the attempt is submitted."""
-    session.refresh(attempt, ["submitted_at"])
+    _lock(session, attempt)
     if attempt.submitted_at is not None:
         raise AttemptAlreadySubmitted()
     question = _question_in(attempt, question_slug)
@@ -286,7 +293,7 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
     """Score the attempt once. Raises AnswersIncomplete (after saving what was valid) when questions are
     unanswered; a second submission of the same attempt returns the first result unchanged."""
     now = now or utcnow()
-    session.refresh(attempt, ["submitted_at"])
+    _lock(session, attempt)
     if attempt.submitted_at is not None:
         return attempt_result(session, progress, attempt)
     questions = _questions(attempt)
