@@ -169,7 +169,7 @@ def _lock(session: Session, attempt: Attempt) -> None:
     """Lock the attempt row (PostgreSQL) and re-read its answers: an autosave still in flight when the learner
     presses submit, or a second press of submit, waits for the first to commit instead of inserting the same
     answer twice."""
-    session.refresh(attempt, ["submitted_at", "answers"], with_for_update=True)
+    session.refresh(attempt, with_for_update=True)
 
 
 def save_answer(session: Session, attempt: Attempt, question_slug: str, raw: Any, *,
