@@ -165,23 +165,36 @@ def _upsert_answer(attempt: Attempt, question_slug: str, response: Any, now: dat
     return answer
 
 
+def _lock(session: Session, attempt: Attempt) -> None:
+    """Lock the attempt row (PostgreSQL) and re-read its answers: an autosave still in flight when the learner
+    presses submit, or a second press of submit, waits for the first to commit instead of inserting the same
+    answer twice."""
+    session.refresh(attempt, with_for_update=True)
+
+
 def save_answer(session: Session, attempt: Attempt, question_slug: str, raw: Any, *,
                 now: datetime | None = None) -> Answer:
     """Keep one answer as the learner gives it (autosave); refused once the attempt is submitted."""
-    session.refresh(attempt, ["submitted_at"])
+    _lock(session, attempt)
     if attempt.submitted_at is not None:
         raise AttemptAlreadySubmitted()
     question = _question_in(attempt, question_slug)
     response, now = normalise(question, raw), now or utcnow()
+    return _keep_answers(session, attempt, {question_slug: response}, now)[question_slug]
+
+
+def _keep_answers(session: Session, attempt: Attempt, responses: Mapping[str, Any],
+                  now: datetime) -> dict[str, Answer]:
+    """Insert or update answers. Two requests for one attempt can cross (two autosaves of a question, or an
+    autosave still in flight when submit is pressed; SQLite has no row lock): on a clash the later one updates."""
     try:
         with session.begin_nested():
-            answer = _upsert_answer(attempt, question_slug, response, now)
+            kept = {slug: _upsert_answer(attempt, slug, response, now) for slug, response in responses.items()}
     except IntegrityError:
-        # Two saves of the same question crossed (a change and a typing pause): the later one updates.
         session.expire(attempt, ["answers"])
-        answer = _upsert_answer(attempt, question_slug, response, now)
+        kept = {slug: _upsert_answer(attempt, slug, response, now) for slug, response in responses.items()}
         session.flush()
-    return answer
+    return kept
 
 
 def responses_from_form(attempt: Attempt, form: Mapping[str, list[str]],
@@ -286,7 +299,7 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
     """Score the attempt once. Raises AnswersIncomplete (after saving what was valid) when questions are
     unanswered; a second submission of the same attempt returns the first result unchanged."""
     now = now or utcnow()
-    session.refresh(attempt, ["submitted_at"])
+    _lock(session, attempt)
     if attempt.submitted_at is not None:
         return attempt_result(session, progress, attempt)
     questions = _questions(attempt)
@@ -306,9 +319,7 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
             if message:
                 errors[slug] = message
     if errors:
-        for slug, response in given.items():
-            _upsert_answer(attempt, slug, response, now)
-        session.flush()
+        _keep_answers(session, attempt, given, now)
         raise AnswersIncomplete({e["question"]: errors[e["question"]] for e in attempt.layout
                                  if e["question"] in errors})
     scored = {slug: score(questions[slug], final.get(slug)) for slug in (e["question"] for e in attempt.layout)}
@@ -323,9 +334,10 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
     session.refresh(attempt)
     if claimed.rowcount != 1:
         return attempt_result(session, progress, attempt)
+    kept = _keep_answers(session, attempt, {e["question"]: final.get(e["question"]) for e in attempt.layout}, now)
     for entry in attempt.layout:
         slug = entry["question"]
-        answer = _upsert_answer(attempt, slug, final.get(slug), now)
+        answer = kept[slug]
         result = scored[slug]
         answer.points, answer.is_correct = (result.points, result.is_correct) if result else (None, None)
         if questions[slug].type == "reflection" and (final.get(slug) or "").strip():

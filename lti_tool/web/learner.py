@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
-from ..learning import grades, quizzes
+from ..learning import editions, grades, quizzes
 from ..learning.errors import AnswersIncomplete
 from ..learning.progress import (
     Learner,
@@ -34,8 +34,11 @@ STATE_TAGS = {
 }
 
 
-def _learner(launch: LaunchContext, course_id: int) -> Learner:
-    return Learner(user_id=launch.user_id, course_id=course_id, edition_id=launch.edition_id,
+def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner:
+    """The learner's place in one module: a session module's edition is the one the launch names, else the one
+    open now (a plain course link to a session module lands in the current edition)."""
+    edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id)
+    return Learner(user_id=launch.user_id, course_id=course_id, edition_id=edition.id if edition else None,
                    resource_link_pk=launch.resource_link_pk)
 
 
@@ -43,7 +46,7 @@ def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: b
     """The module and the learner's progress in it (moved to a new major version with a notice, if due)."""
     db = get_session()
     module = module_for_course(db, course_id, module_slug, launch.module_slug)
-    resumed = start_or_resume(db, _learner(launch, course_id), module, start=start)
+    resumed = start_or_resume(db, _learner(launch, course_id, module.slug), module, start=start)
     if resumed is not None and resumed.notice:
         flash(resumed.notice, "info")
     return module, resumed.progress if resumed else None
@@ -61,9 +64,9 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 @require_course_role("learner")
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
-    learner = _learner(launch, course_id)
     rows = []
     for version in course_modules(db, course_id, launch.module_slug):
+        learner = _learner(launch, course_id, version.module.slug)
         rows.append((version, module_status(db, learner, version.module)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)
 
@@ -73,7 +76,7 @@ def course_home(launch: LaunchContext, course_id: int):
 def module_home(launch: LaunchContext, course_id: int, module_slug: str):
     module, _ = _resume(launch, course_id, module_slug, start=False)
     db = get_session()
-    status = module_status(db, _learner(launch, course_id), module)
+    status = module_status(db, _learner(launch, course_id, module.slug), module)
     db.commit()
     return render_template("learner/module_home.html", title=status.version.title, course_id=course_id,
                            module=module, status=status)
@@ -90,7 +93,7 @@ def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str
     db.commit()
     pages = list(version.pages)
     index = pages.index(current)
-    status = module_status(db, _learner(launch, course_id), module)
+    status = module_status(db, _learner(launch, course_id, module.slug), module)
     return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
                            version=version, page=current, status=status,
                            previous=pages[index - 1] if index > 0 else None,
@@ -108,7 +111,7 @@ def quiz(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.open_attempt(db, progress, place.quiz_version)
-    status = module_status(db, _learner(launch, course_id), module)
+    status = module_status(db, _learner(launch, course_id, module.slug), module)
     db.commit()
     standing = next(q for q in status.quizzes if q.slug == quiz_slug)
     if attempt is None:
@@ -178,7 +181,7 @@ def quiz_result(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     if attempt.submitted_at is None:
         return redirect(_quiz_url("learner.quiz", course_id, module_slug, quiz_slug), code=303)
     result = quizzes.attempt_result(db, progress, attempt)
-    status = module_status(db, _learner(launch, course_id), module)
+    status = module_status(db, _learner(launch, course_id, module.slug), module)
     db.commit()
     return render_template("learner/quiz_result.html", title=f"Your result: {place.quiz_version.title}",
                            course_id=course_id, module=module, place=place, result=result, status=status)
@@ -189,12 +192,13 @@ def quiz_result(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
 def completion(launch: LaunchContext, course_id: int, module_slug: str):
     module, _ = _resume(launch, course_id, module_slug, start=False)
     db = get_session()
-    status = module_status(db, _learner(launch, course_id), module)
+    learner = _learner(launch, course_id, module.slug)
+    status = module_status(db, learner, module)
     grade = grades.latest_for_progress(db, status.progress.id) if status.progress else None
     db.commit()
     return render_template("learner/completion.html", title=f"Summary: {status.version.title}",
                            course_id=course_id, module=module, status=status, grade=grade,
-                           edition_id=launch.edition_id)
+                           edition_id=learner.edition_id)
 
 
 @bp.get("/no-course")

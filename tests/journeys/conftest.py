@@ -1,0 +1,29 @@
+"""One headless Chromium per test module; each test still gets its own database and LTI world (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS, Journey
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs {CHROMIUM}")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def journey(chromium, lti_world, db) -> Iterator[Journey]:
+    journey = Journey(world=lti_world, browser=chromium, db=db)
+    yield journey
+    journey.close()
