@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:24:12.574385
+Create Date: 2026-11-25 13:31:04.140106
 """
 
 from alembic import op
