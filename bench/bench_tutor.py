@@ -138,7 +138,7 @@ def run(database_url: str, label: str, learners: int, modules: int, repeats: int
     with client.session_transaction() as flask_session:
         flask_session["launches"] = {str(course_id): launch_id}
     statements: list[str] = []
-    event.listen(app.extensions["db_engine"], "before_cursor_execute",
+    event.listen(app.extensions["db_read_engine"], "before_cursor_execute",
                  lambda *args: statements.append(args[2]))
 
     view_url = f"/course/{course_id}/tutor/"

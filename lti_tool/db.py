@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(url: str, *, for_requests: bool = False) -> Engine:
     """SQLite gets a busy time-out and foreign keys; PostgreSQL gets a checked pool.
 
-    On SQLite, request transactions begin IMMEDIATE (``for_requests``): a deferred transaction that has read
-    and then writes after another connection committed fails at once with "database is locked" (its snapshot
-    is stale, so the busy time-out cannot help), which concurrent learners saw as 500s; an immediate one waits
-    its turn for the write lock instead. Sessions outside requests stay deferred, so reading never waits.
+    On SQLite, the transactions of form submissions begin IMMEDIATE (``for_requests``): a deferred transaction
+    that has read and then writes after another connection committed fails at once with "database is locked"
+    (its snapshot is stale, so the busy time-out cannot help), which concurrent learners saw as 500s; an
+    immediate one waits its turn for the write lock instead. GET requests and sessions outside requests stay
+    deferred: reading never waits, and a GET that calls a platform (a roster, a token) holds no lock while the
+    platform calls back for the tool's keys.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -52,9 +54,10 @@ def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
     engine = make_engine(url, for_requests=True)
     app.extensions["db_engine"] = engine
-    app.extensions["db_request_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    outside_requests = make_engine(url) if url.startswith("sqlite") else engine
-    app.extensions["db_sessionmaker"] = sessionmaker(outside_requests, expire_on_commit=False)
+    app.extensions["db_submit_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    deferred = make_engine(url) if url.startswith("sqlite") else engine
+    app.extensions["db_read_engine"] = deferred
+    app.extensions["db_sessionmaker"] = sessionmaker(deferred, expire_on_commit=False)
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
@@ -66,11 +69,12 @@ def init_app(app: Flask) -> None:
 
 
 def get_session() -> Session:
-    """The request's session, opened on first use."""
-    from flask import current_app
+    """The request's session, opened on first use (immediate transactions for form submissions on SQLite)."""
+    from flask import current_app, request
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_request_sessionmaker"]()
+        kind = "db_sessionmaker" if request.method in ("GET", "HEAD", "OPTIONS") else "db_submit_sessionmaker"
+        g.db_session = current_app.extensions[kind]()
     return g.db_session
 
 
