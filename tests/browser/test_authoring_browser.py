@@ -33,8 +33,7 @@ PAGE_FILE = "01-why-it-matters.md"
 CORRECT = "these gaps persist even when you allow for earlier academic performance"
 TYPO = "these gaps persits even when you allow for earlier academic performance"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

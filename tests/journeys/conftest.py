@@ -6,16 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
 from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS, Journey
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"needs {CHROMIUM}")
+    assert Path(CHROMIUM).exists(), f"the browser tests need Debian's chromium at {CHROMIUM} (./test.sh installs it)"
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
