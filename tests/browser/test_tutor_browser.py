@@ -75,7 +75,9 @@ def test_tutor_filters_the_course_view_and_exports_the_filtered_rows(page, serve
     page.select_option("#f-module", "img-supervision")
     page.select_option("#f-state", "not_started")
     page.click("button:has-text('Show')")
+    page.wait_for_url("**state=not_started**")
     matrix = page.locator("#matrix tbody")
+    matrix.locator("th[scope=row]").first.wait_for()
     assert matrix.locator("th[scope=row]").all_inner_texts()[0].startswith("Dara Nowak")
     assert matrix.locator("tr").count() == 1
     assert "state=not_started" in page.url and "module=img-supervision" in page.url
@@ -95,6 +97,8 @@ def test_tutor_finds_who_failed_the_arcp_quiz_twice(page, server, scenario):
     page.select_option("#f-quiz", "portfolio-arcp-check")
     page.fill("#f-failed", "2")
     page.click("button:has-text('Show')")
+    page.wait_for_url("**failed_attempts=2**")
+    page.locator("#matrix tbody th[scope=row] a").first.wait_for()
     names = page.locator("#matrix tbody th[scope=row] a").all_inner_texts()
     assert names == ["Amara Okafor"]
 
@@ -116,7 +120,9 @@ def test_detail_page_shows_answers_and_resends_a_failed_grade(page, server, scen
 def test_question_analysis_page_lists_each_question(page, server, scenario):
     sign_in_as_tutor(page, server, scenario)
     page.click("text=How each question of “ARCP check” was answered")
+    page.wait_for_url("**/tutor/quiz/**")
     rows = page.locator("#questions tbody tr")
+    rows.first.wait_for()
     assert rows.count() == 2
     assert "Outcome 1 (2)" in rows.nth(0).inner_text()
     assert_accessible(page)
