@@ -85,28 +85,23 @@ def test_in_a_cross_site_iframe_the_launch_completes_through_platform_storage(lt
                                     args=[*CHROMIUM_ARGS, "--disable-features=IsolateOrigins,site-per-process"])
         page = browser.new_page()
         page.goto(framed, wait_until="commit")
-        shown = _text_of_frame_at(page, "/lti/resume", seconds=45)
+        launches = _launches_after(db, seconds=45)
         log = page.evaluate("window.platformStorageLog")
         browser.close()
     second_host.stop()
-    assert "Open in a new window" in shown, "the Lax session cookie is dropped in the frame: a new window is offered"
-    assert "lti.put_data" in log and "lti.get_data" in log
-    assert db.scalar(select(func.count()).select_from(Launch)) == 1
+    assert launches == 1, "the launch was accepted although the frame never sent the state cookie back"
+    assert "lti.put_data" in log and "lti.get_data" in log, "the state went through the platform's storage"
 
 
-def _text_of_frame_at(page, path: str, seconds: float) -> str:
-    """The text of the frame once it has landed on ``path`` (polled: the frame navigates several times)."""
+def _launches_after(db, seconds: float) -> int:
+    """Launches recorded once the framed flow has run its course (the frame navigates several times)."""
     import time
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            if path in frame.url:
-                try:
-                    text = frame.inner_text("body", timeout=2000)
-                except Exception:  # noqa: BLE001 - the frame may still be navigating; look again
-                    continue
-                if text.strip():
-                    return text
-        page.wait_for_timeout(200)
-    raise AssertionError(f"no frame reached {path}: {[f.url for f in page.frames]}")
+        db.rollback()  # a fresh snapshot: the tool commits in its own threads
+        count = db.scalar(select(func.count()).select_from(Launch))
+        if count:
+            return count
+        time.sleep(0.2)
+    return 0
