@@ -52,7 +52,7 @@ def page_for(browser, server):
         context.add_cookies([cookie])
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10000)
+        page.set_default_timeout(30000)
         return page
 
     yield open_page, f"{base}/course/{course_id}/module/img-demo"
