@@ -10,6 +10,7 @@ resident memory.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -64,8 +65,6 @@ def run(launches: int = 200, workers: int = 2, database_url: str | None = None) 
     emulator = serve_in_thread(platform_app)
     settings.issuer = emulator.url
     app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
-    import logging
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with session_factory(app)() as session:
         registration.add_platform(session, issuer=emulator.url, client_id="bench",
