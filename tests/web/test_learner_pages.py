@@ -160,3 +160,18 @@ def test_completion_page_summarises_after_passing(client, db, signed_in):
     summary = client.get(url(signed_in, "/complete")).get_data(as_text=True)
     assert "You have completed version 1 of this module" in summary and "Best 100%, passed" in summary
     assert db.scalars(select(Progress.state)).one() == "completed"
+
+
+@pytest.mark.parametrize(("attempts_allowed", "before", "after"), [
+    (2, "0 of 2 used", "1 of 2 used"), (None, "0 used, no limit", "1 used, no limit")])
+def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_none(
+        client, db, attempts_allowed, before, after):
+    publish_demo_module(db, attempts_allowed=attempts_allowed)
+    arranged = make_launch(db, make_course(db), module_slug="img-demo")
+    sign_in(client, arranged)
+    assert before in client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    html = open_quiz(client, arranged)
+    client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
+                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+    start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    assert after in start and before not in start
