@@ -121,7 +121,7 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
             "page views": select(PageView.id).where(PageView.progress_id.in_(progress)),
             "reflections": select(Reflection.id).where(Reflection.progress_id.in_(progress)),
             "certificates": select(Certificate.id).where(Certificate.progress_id.in_(progress)),
-            "delivered grade rows": select(GradeSync.id).where(GradeSync.progress_id.in_(progress)),
+            "grade rows sent or superseded": select(GradeSync.id).where(GradeSync.progress_id.in_(progress)),
             "progress records": progress,
             "enrolments": _expired_enrollments(cutoff),
             "people": _expired_users(cutoff, now),
@@ -141,7 +141,7 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
     # Children before parents, each by the same query that counted it; the users' query is evaluated last, once
     # their progress and enrolments are gone.
     tables = {"answers": Answer, "quiz attempts": Attempt, "page views": PageView, "reflections": Reflection,
-              "certificates": Certificate, "delivered grade rows": GradeSync, "progress records": Progress,
+              "certificates": Certificate, "grade rows sent or superseded": GradeSync, "progress records": Progress,
               "enrolments": Enrollment, "people": User}
     for what, query in learner.items():
         model = tables[what]
