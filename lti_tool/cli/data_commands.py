@@ -22,6 +22,8 @@ def purge_command(dry_run: bool) -> None:
     with session_factory(current_app)() as session:
         report = retention.purge(session, now=utcnow(), dry_run=dry_run,
                                  learner_retention_days=int(current_app.config["LEARNER_RETENTION_DAYS"]))
+        if not dry_run:
+            session.commit()
     for line in report.lines():
         click.echo(line)
 
@@ -38,6 +40,7 @@ def export_command(issuer: str, sub: str, reference: str, out) -> None:  # noqa:
             data = subjects.export_person(session, subjects.find_person(session, issuer, sub), reference=reference)
         except ToolError as exc:
             raise click.ClickException(exc.message) from exc
+        session.commit()
     json.dump(data, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
@@ -61,6 +64,7 @@ def erase_command(issuer: str, sub: str, reference: str, discard_undelivered_gra
                                            reference=reference)
         except ToolError as exc:
             raise click.ClickException(f"{exc.message} {exc.advice}".strip()) from exc
+        session.commit()
     click.echo(f"Erased; audit reference {report.reference}.")
     for what, count in report.removed.items():
         click.echo(f"removed {count} {what}")

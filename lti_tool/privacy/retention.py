@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..audit import record
 from ..models import (
     AccessToken,
     Answer,
     Attempt,
+    AuditEntry,
     Certificate,
     Enrollment,
     GradeSync,
@@ -94,7 +94,8 @@ def _count(session: Session, query: Select[Any]) -> int:
 
 def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_run: bool = False,
           actor: str = "cli") -> PurgeReport:
-    """Remove what has outlived its purpose and audit it (in the same transaction); commits unless ``dry_run``.
+    """Remove what has outlived its purpose, with its audit entry; flushes, and the caller commits. A dry run
+    only counts.
 
     ``learner_retention_days`` of 0 keeps learner records (they then go only by erasure, one person at a time).
     """
@@ -131,7 +132,6 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
         report.held_for_undelivered_grades = _count(
             session, select(Progress.id).where(_old_progress(cutoff), _has_undelivered_grade()))
     if dry_run:
-        session.rollback()
         return report
     session.execute(update(Launch).where(stale_handoffs).values(handoff_token=None))
     for what, key in (("expired launches", Launch.id), ("expired OIDC states and nonces", OidcState.state),
@@ -149,7 +149,8 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
         for start in range(0, len(ids), 500):
             session.execute(delete(model).where(model.id.in_(ids[start:start + 500])),
                             execution_options={"synchronize_session": False})
-    record(session, actor, "data.purge", "retention",
-           {"learner_retention_days": learner_retention_days, "removed": report.removed,
-            "held_for_undelivered_grades": report.held_for_undelivered_grades})
+    session.add(AuditEntry(actor=actor, action="data.purge", target="retention", details={
+        "learner_retention_days": learner_retention_days, "removed": report.removed,
+        "held_for_undelivered_grades": report.held_for_undelivered_grades}))
+    session.flush()
     return report

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..audit import record
 from ..errors import Conflict, NotFound
 from ..models import (
     Answer,
@@ -102,13 +101,21 @@ def _grade_rows(session: Session, user: User, progress_ids: list[int]) -> list[G
         .order_by(GradeSync.id)))
 
 
+def _launch_data_without_token(launch: Launch) -> dict[str, Any]:
+    """A launch as stored, except a live hand-off token: it would sign whoever reads the export in as the person."""
+    data = row_data(launch)
+    if data["handoff_token"]:
+        data["handoff_token"] = "(withheld: a one-time sign-in token)"
+    return data
+
+
 def _launch_data(session: Session, user: User) -> list[KeyValue]:
     """pylti1p3's launch-data entries that hold the person's id_token (short-lived; read by key only)."""
     return [row for row in session.scalars(select(KeyValue).order_by(KeyValue.key)) if user.sub in str(row.value)]
 
 
 def export_person(session: Session, user: User, *, actor: str = "cli", reference: str = "") -> dict[str, Any]:
-    """Everything stored about the person, table by table; the export is audited (commits)."""
+    """Everything stored about the person, table by table, with an audit entry (flushed; the caller commits)."""
     progress = list(session.scalars(select(Progress).where(Progress.user_id == user.id).order_by(Progress.id)))
     progress_ids = [p.id for p in progress]
     attempts = list(session.scalars(select(Attempt).where(Attempt.progress_id.in_(progress_ids))
@@ -124,7 +131,7 @@ def export_person(session: Session, user: User, *, actor: str = "cli", reference
         "courses": [{"id": c.id, "context_id": c.context_id, "title": c.title, "label": c.label}
                     for c in session.scalars(select(Course).where(Course.id.in_(courses)).order_by(Course.id))],
         "enrolments": [row_data(e) for e in enrollments],
-        "launches": [row_data(launch) for launch in session.scalars(
+        "launches": [_launch_data_without_token(launch) for launch in session.scalars(
             select(Launch).where(Launch.user_id == user.id).order_by(Launch.created_at))],
         "launch_data": [row_data(row) for row in _launch_data(session, user)],
         "progress": [row_data(p) for p in progress],
@@ -147,7 +154,9 @@ def export_person(session: Session, user: User, *, actor: str = "cli", reference
         "editions_created": [row_data(e) for e in session.scalars(
             select(Edition).where(_authored(Edition.created_by, user)).order_by(Edition.id))],
     }
-    record(session, actor, "person.export", f"user:{user.id}", {"reference": reference})
+    session.add(AuditEntry(actor=actor, action="person.export", target=f"user:{user.id}",
+                           details={"reference": reference}))
+    session.flush()
     return data
 
 
@@ -161,7 +170,8 @@ class ErasureReport:
 
 def erase_person(session: Session, user: User, *, discard_undelivered_grades: bool = False, actor: str = "cli",
                  reference: str = "") -> ErasureReport:
-    """Remove the person and everything about them, or take their name out where a record must stay; commits.
+    """Remove the person and everything about them, or take their name out where a record must stay, with an
+    audit entry that does not identify them (flushed; the caller commits).
 
     Raises :class:`UndeliveredGrades` when a grade of theirs has not reached the platform, unless
     ``discard_undelivered_grades`` says to erase those too (the grade book then never gets them).
@@ -198,9 +208,10 @@ def erase_person(session: Session, user: User, *, discard_undelivered_grades: bo
     session.delete(user)
     report.removed["people"] = 1
     session.flush()
-    record(session, actor, "person.erase", f"erasure:{report.reference}",
-           {"removed": report.removed, "anonymised": report.anonymised,
-            "discarded_undelivered_grades": report.discarded_undelivered_grades})
+    session.add(AuditEntry(actor=actor, action="person.erase", target=f"erasure:{report.reference}", details={
+        "removed": report.removed, "anonymised": report.anonymised,
+        "discarded_undelivered_grades": report.discarded_undelivered_grades}))
+    session.flush()
     return report
 
 

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from lti_tool.audit import actor_label, record
-from lti_tool.models import AuditEntry, Certificate, GradeSync, Progress, Reflection, User
+from lti_tool.models import AuditEntry, Certificate, GradeSync, Launch, Progress, Reflection, User
 from tests.privacy.conftest import deliver_grades, traces_of
 
 
@@ -18,6 +18,9 @@ def _cli(app, *args: str):  # noqa: ANN001, ANN202
 def test_export_holds_everything_stored_about_the_person_and_nothing_about_others(app, lti_world, db, learners):
     ngozi, tomasz = learners
     record(db, actor_label(db, ngozi.user_id), "content.publish", "module:img-supervision", {})
+    live = db.scalars(select(Launch).where(Launch.user_id == ngozi.user_id)).one()
+    live.handoff_token = "hand-off-that-signs-in"
+    db.commit()
     result = _cli(app, "export", "--platform", lti_world.platform.url, "--user", ngozi.sub, "--reference", "DSAR-7")
     assert result.exit_code == 0, result.output
     export = json.loads(result.output)
@@ -37,7 +40,9 @@ def test_export_holds_everything_stored_about_the_person_and_nothing_about_other
     assert [c["learner_name"] for c in export["certificates"]] == ["Ngozi Adeyemi-Whitfield"]
     assert export["grade_rows"] and {g["user_sub"] for g in export["grade_rows"]} == {ngozi.sub}
     assert [a["action"] for a in export["audit_entries"]] == ["content.publish"]
-    assert export["launches"] and export["courses"][0]["context_id"]
+    assert export["courses"][0]["context_id"]
+    assert [launch["handoff_token"] for launch in export["launches"]] == ["(withheld: a one-time sign-in token)"]
+    assert "hand-off-that-signs-in" not in result.output
 
     text = json.dumps(export)
     assert tomasz.sub not in text and "Kowalczyk" not in text

@@ -100,6 +100,7 @@ def test_a_failed_grade_also_holds_the_records_back(app, lti_world, db, learners
     db.commit()
     with session_factory(app)() as session:
         report = purge(session, now=utcnow(), learner_retention_days=RETENTION_DAYS)
+        session.commit()
     assert report.held_for_undelivered_grades == 1 and report.removed["progress records"] == 0
     assert db.scalar(select(func.count()).select_from(GradeSync).where(GradeSync.user_sub == ngozi.sub)) >= 1
 
@@ -113,13 +114,21 @@ def test_expired_launches_states_nonces_tokens_and_launch_data_go_and_learner_re
     live.handoff_token, live.created_at = "unused-hand-off", utcnow() - timedelta(hours=2)
     db.commit()
     with session_factory(app)() as session:
+        rolled_back = purge(session, now=utcnow(), learner_retention_days=0)
+        session.rollback()
+    assert rolled_back.removed["unused hand-off tokens"] == 1
+    assert _count(db, AuditEntry) == 0, "the audit entry belongs to the purge's own transaction"
+    with session_factory(app)() as session:
         today = purge(session, now=utcnow(), learner_retention_days=0)
+        session.commit()
     assert today.removed["unused hand-off tokens"] == 1 and today.removed["expired launches"] == 0
     db.expire_all()
     assert db.scalars(select(Launch.handoff_token)).all() == [None, None]
+    assert db.scalars(select(AuditEntry.action)).all() == ["data.purge"]
 
     with session_factory(app)() as session:
         later = purge(session, now=utcnow() + timedelta(days=2), learner_retention_days=0)
+        session.commit()
     assert later.removed["expired launches"] == 2 and later.removed["expired OIDC states and nonces"] == 2
     assert later.removed["expired access tokens"] >= 1 and later.removed["expired launch-data entries"] >= 2
     for model in (Launch, OidcState, AccessToken, KeyValue):
