@@ -100,51 +100,47 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
     ``learner_retention_days`` of 0 keeps learner records (they then go only by erasure, one person at a time).
     """
     report = PurgeReport(dry_run=dry_run)
-    short_lived = {
-        "expired launches": select(Launch.id).where(Launch.expires_at < now),
-        "expired OIDC states and nonces": select(OidcState.state).where(OidcState.expires_at < now),
-        "expired launch-data entries": select(KeyValue.key).where(KeyValue.expires_at < now),
-        "expired access tokens": select(AccessToken.id).where(AccessToken.expires_at < now),
-    }
     stale_handoffs = and_(Launch.handoff_token.is_not(None), Launch.created_at < now - HANDOFF_KEPT,
                           Launch.expires_at >= now)
-    for what, query in short_lived.items():
-        report.removed[what] = _count(session, query)
+    short_lived: dict[str, tuple[Any, ColumnElement[bool]]] = {
+        "expired launches": (Launch, Launch.expires_at < now),
+        "expired OIDC states and nonces": (OidcState, OidcState.expires_at < now),
+        "expired launch-data entries": (KeyValue, KeyValue.expires_at < now),
+        "expired access tokens": (AccessToken, AccessToken.expires_at < now),
+    }
+    for what, (model, condition) in short_lived.items():
+        report.removed[what] = session.scalar(select(func.count()).select_from(model).where(condition)) or 0
     report.removed["unused hand-off tokens"] = _count(session, select(Launch.id).where(stale_handoffs))
-    learner: dict[str, Select[Any]] = {}
+    # Children before parents; each query names the rows by id, so it can both count them and remove them.
+    learner: dict[str, tuple[Any, Select[Any]]] = {}
     if learner_retention_days > 0:
         cutoff = now - timedelta(days=learner_retention_days)
         progress = _expired_progress(cutoff)
         attempts = select(Attempt.id).where(Attempt.progress_id.in_(progress))
         learner = {
-            "answers": select(Answer.id).where(Answer.attempt_id.in_(attempts)),
-            "quiz attempts": attempts,
-            "page views": select(PageView.id).where(PageView.progress_id.in_(progress)),
-            "reflections": select(Reflection.id).where(Reflection.progress_id.in_(progress)),
-            "certificates": select(Certificate.id).where(Certificate.progress_id.in_(progress)),
-            "grade rows sent or superseded": select(GradeSync.id).where(GradeSync.progress_id.in_(progress)),
-            "progress records": progress,
-            "enrolments": _expired_enrollments(cutoff),
-            "people": _expired_users(cutoff, now),
+            "answers": (Answer, select(Answer.id).where(Answer.attempt_id.in_(attempts))),
+            "quiz attempts": (Attempt, attempts),
+            "page views": (PageView, select(PageView.id).where(PageView.progress_id.in_(progress))),
+            "reflections": (Reflection, select(Reflection.id).where(Reflection.progress_id.in_(progress))),
+            "certificates": (Certificate, select(Certificate.id).where(Certificate.progress_id.in_(progress))),
+            "grade rows sent or superseded": (GradeSync,
+                                              select(GradeSync.id).where(GradeSync.progress_id.in_(progress))),
+            "progress records": (Progress, progress),
+            "enrolments": (Enrollment, _expired_enrollments(cutoff)),
+            "people": (User, _expired_users(cutoff, now)),
         }
-        for what, query in learner.items():
+        for what, (_model, query) in learner.items():
             report.removed[what] = _count(session, query)
         report.held_for_undelivered_grades = _count(
             session, select(Progress.id).where(_old_progress(cutoff), _has_undelivered_grade()))
     if dry_run:
         return report
     session.execute(update(Launch).where(stale_handoffs).values(handoff_token=None))
-    for what, key in (("expired launches", Launch.id), ("expired OIDC states and nonces", OidcState.state),
-                      ("expired launch-data entries", KeyValue.key), ("expired access tokens", AccessToken.id)):
-        session.execute(delete(key.class_).where(key.in_(short_lived[what])),
-                        execution_options={"synchronize_session": False})
-    # Children before parents, each by the same query that counted it; the users' query is evaluated last, once
-    # their progress and enrolments are gone.
-    tables = {"answers": Answer, "quiz attempts": Attempt, "page views": PageView, "reflections": Reflection,
-              "certificates": Certificate, "grade rows sent or superseded": GradeSync, "progress records": Progress,
-              "enrolments": Enrollment, "people": User}
-    for what, query in learner.items():
-        model = tables[what]
+    for model, condition in short_lived.values():
+        session.execute(delete(model).where(condition), execution_options={"synchronize_session": False})
+    for model, query in learner.values():
+        # Each query is run again as its turn comes; it finds the same rows it counted, since what the earlier
+        # deletions removed (children, expired progress) is exactly what it already left out.
         ids = session.scalars(query).all()
         for start in range(0, len(ids), 500):
             session.execute(delete(model).where(model.id.in_(ids[start:start + 500])),
