@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import TextIO
 
 import click
 from flask import current_app
@@ -33,7 +34,7 @@ def purge_command(dry_run: bool) -> None:
 @click.option("--user", "sub", required=True, help="The person's id on that platform (the LTI `sub`).")
 @click.option("--reference", default="", help="The request's reference, kept in the audit log.")
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="Write here (default: stdout).")
-def export_command(issuer: str, sub: str, reference: str, out) -> None:  # noqa: ANN001
+def export_command(issuer: str, sub: str, reference: str, out: TextIO) -> None:
     """Write everything stored about one person as JSON (a data-subject access request). Audited."""
     with session_factory(current_app)() as session:
         try:

@@ -64,11 +64,11 @@ def _has_undelivered_grade() -> ColumnElement[bool]:
     return exists().where(GradeSync.progress_id == Progress.id, GradeSync.status.in_(UNDELIVERED))
 
 
-def _expired_progress(cutoff: datetime) -> Select[tuple[int]]:
+def _expired_progress(cutoff: datetime) -> Select[int]:
     return select(Progress.id).where(_old_progress(cutoff), ~_has_undelivered_grade())
 
 
-def _expired_enrollments(cutoff: datetime) -> Select[tuple[int]]:
+def _expired_enrollments(cutoff: datetime) -> Select[int]:
     """Enrolments last launched (or, from a roster only, created) before the cut-off, with no progress left in
     that course once the expired progress is gone."""
     created = select(User.created_at).where(User.id == Enrollment.user_id).scalar_subquery()
@@ -78,7 +78,7 @@ def _expired_enrollments(cutoff: datetime) -> Select[tuple[int]]:
     return select(Enrollment.id).where(old, ~kept_progress)
 
 
-def _expired_users(cutoff: datetime, now: datetime) -> Select[tuple[int]]:
+def _expired_users(cutoff: datetime, now: datetime) -> Select[int]:
     """People inactive since before the cut-off with nothing left: no progress, enrolment or live launch."""
     kept_progress = exists().where(Progress.user_id == User.id, Progress.id.not_in(_expired_progress(cutoff)))
     kept_enrollment = exists().where(Enrollment.user_id == User.id,
