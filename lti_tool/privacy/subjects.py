@@ -69,24 +69,20 @@ def row_data(row: Base) -> dict[str, Any]:
     return {column.key: _plain(getattr(row, column.key)) for column in row.__mapper__.column_attrs}
 
 
-def _labels(user: User) -> ColumnElement[bool]:
-    """Text columns holding ``user:<id>`` or an actor label ``Name (user <id>)`` (``audit.actor_label``)."""
-    return or_(*(or_(col == f"user:{user.id}", col.like(f"%(user {user.id})"))
-                 for col in (AuditEntry.actor, AuditEntry.target)))
+def _names(column: Any, user: User) -> ColumnElement[bool]:
+    """A text column holding ``user:<id>`` or an actor label ``Name (user <id>)`` (``audit.actor_label``)."""
+    return or_(column == f"user:{user.id}", column.like(f"%(user {user.id})"))
 
 
 def _audit_entries(session: Session, user: User) -> list[AuditEntry]:
-    by_label = session.scalars(select(AuditEntry).where(_labels(user)).order_by(AuditEntry.id)).all()
+    naming = or_(_names(AuditEntry.actor, user), _names(AuditEntry.target, user))
+    by_label = session.scalars(select(AuditEntry).where(naming).order_by(AuditEntry.id)).all()
     seen = {entry.id for entry in by_label}
     # Details are free-form: any that quote the person's sub or e-mail address name them too.
     needles = [n for n in (user.sub, user.email) if n]
     quoting = [entry for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id))
                if entry.id not in seen and any(n in str(entry.details) for n in needles)]
     return sorted([*by_label, *quoting], key=lambda entry: entry.id)
-
-
-def _authored(column: Any, user: User) -> ColumnElement[bool]:
-    return or_(column == f"user:{user.id}", column.like(f"%(user {user.id})"))
 
 
 def _platform_courses(user: User) -> Any:
@@ -101,7 +97,7 @@ def _grade_rows(session: Session, user: User, progress_ids: list[int]) -> list[G
         .order_by(GradeSync.id)))
 
 
-def _launch_data_without_token(launch: Launch) -> dict[str, Any]:
+def _launch_without_token(launch: Launch) -> dict[str, Any]:
     """A launch as stored, except a live hand-off token: it would sign whoever reads the export in as the person."""
     data = row_data(launch)
     if data["handoff_token"]:
@@ -109,7 +105,7 @@ def _launch_data_without_token(launch: Launch) -> dict[str, Any]:
     return data
 
 
-def _launch_data(session: Session, user: User) -> list[KeyValue]:
+def _id_token_copies(session: Session, user: User) -> list[KeyValue]:
     """pylti1p3's launch-data entries that hold the person's id_token (short-lived; read by key only)."""
     return [row for row in session.scalars(select(KeyValue).order_by(KeyValue.key)) if user.sub in str(row.value)]
 
@@ -131,9 +127,9 @@ def export_person(session: Session, user: User, *, actor: str = "cli", reference
         "courses": [{"id": c.id, "context_id": c.context_id, "title": c.title, "label": c.label}
                     for c in session.scalars(select(Course).where(Course.id.in_(courses)).order_by(Course.id))],
         "enrolments": [row_data(e) for e in enrollments],
-        "launches": [_launch_data_without_token(launch) for launch in session.scalars(
+        "launches": [_launch_without_token(launch) for launch in session.scalars(
             select(Launch).where(Launch.user_id == user.id).order_by(Launch.created_at))],
-        "launch_data": [row_data(row) for row in _launch_data(session, user)],
+        "launch_data": [row_data(row) for row in _id_token_copies(session, user)],
         "progress": [row_data(p) for p in progress],
         "page_views": [row_data(v) for v in session.scalars(
             select(PageView).where(PageView.progress_id.in_(progress_ids)).order_by(PageView.id))],
@@ -149,10 +145,10 @@ def export_person(session: Session, user: User, *, actor: str = "cli", reference
         "content_versions_published": [
             {"module_id": v.module_id, "number": v.number, "title": v.title, "published_by": v.published_by,
              "published_at": _plain(v.published_at)}
-            for v in session.scalars(select(ModuleVersion).where(_authored(ModuleVersion.published_by, user))
+            for v in session.scalars(select(ModuleVersion).where(_names(ModuleVersion.published_by, user))
                                      .order_by(ModuleVersion.id))],
         "editions_created": [row_data(e) for e in session.scalars(
-            select(Edition).where(_authored(Edition.created_by, user)).order_by(Edition.id))],
+            select(Edition).where(_names(Edition.created_by, user)).order_by(Edition.id))],
     }
     session.add(AuditEntry(actor=actor, action="person.export", target=f"user:{user.id}",
                            details={"reference": reference}))
@@ -199,7 +195,7 @@ def erase_person(session: Session, user: User, *, discard_undelivered_grades: bo
         ("progress records", Progress, Progress.id.in_(progress_ids)),
         ("enrolments", Enrollment, Enrollment.user_id == user.id),
         ("launches", Launch, Launch.user_id == user.id),
-        ("launch-data entries", KeyValue, KeyValue.key.in_([row.key for row in _launch_data(session, user)])),
+        ("launch-data entries", KeyValue, KeyValue.key.in_([row.key for row in _id_token_copies(session, user)])),
     ]
     for what, model, condition in doomed:
         report.removed[what] = session.scalar(select(func.count()).select_from(model).where(condition)) or 0
@@ -223,10 +219,10 @@ def _anonymise(session: Session, user: User) -> dict[str, int]:
         entry.actor = _scrub(entry.actor, user)
         entry.target = _scrub(entry.target, user)
         entry.details = _scrub_json(entry.details, identifiers)
-    versions = session.scalars(select(ModuleVersion).where(_authored(ModuleVersion.published_by, user))).all()
+    versions = session.scalars(select(ModuleVersion).where(_names(ModuleVersion.published_by, user))).all()
     for version in versions:
         version.published_by = ERASED
-    editions = session.scalars(select(Edition).where(_authored(Edition.created_by, user))).all()
+    editions = session.scalars(select(Edition).where(_names(Edition.created_by, user))).all()
     for edition in editions:
         edition.created_by = ERASED
     # Custom parameters may carry substitutions of the last launcher's details (e.g. $User.username).
