@@ -21,7 +21,7 @@ from ..content.estimate import (
 from ..content.parse import load_tree
 from ..content.publish import published_modules
 from ..content.review import DEFAULT_WITHIN_DAYS, review_due
-from ..content.validate import parse_and_validate
+from ..content.validate import check_file, content_file, parse_and_validate
 from ..db import session_factory
 from ..errors import ToolError
 
@@ -29,9 +29,13 @@ content_group = AppGroup("content", help="Check, publish, list and export module
 
 
 @content_group.command("check")
-@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def check_command(path: Path | None) -> None:
-    """Report every problem in the content folder (default: CONTENT_DIR) as file:line: message."""
+    """Report every problem in a content folder (default: CONTENT_DIR), or in one module file or quiz, as
+    file:line: message."""
+    if path is not None and path.is_file():
+        check_one_file(path)
+        return
     content_dir = path or Path(current_app.config["CONTENT_DIR"])
     content, problems = parse_and_validate(load_tree(content_dir))
     for problem in problems:
@@ -84,6 +88,19 @@ def review_due_command(within_days: int) -> None:
                f"{counted(within_days, 'day')}.")
     if past:
         raise click.exceptions.Exit(1)
+
+
+def check_one_file(path: Path) -> None:
+    located = content_file(path)
+    if located is None:
+        raise click.UsageError(f"{path} is not a module file or a quiz: give modules/MODULE/FILE.md, "
+                               "quizzes/FILE.md or a content folder")
+    problems = check_file(*located)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"No problems in {located[1]}.")
 
 
 def counted(number: int, word: str, plural: str = "") -> str:
