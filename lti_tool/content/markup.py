@@ -9,6 +9,7 @@ published. python-markdown keeps no source positions, so :func:`locate` finds ea
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -20,6 +21,8 @@ from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
+
+REFERENCE_USE = re.compile(r"!?\[(?P<text>[^\[\]]*)\]\[(?P<label>[^\[\]]*)\]")
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,13 @@ class Target:
 
 
 class TargetCollector(Treeprocessor):
-    """Runs after inline parsing, so references are resolved and every ``a`` and ``img`` is in the tree."""
+    """Runs after inline parsing, so references are resolved and every ``a`` and ``img`` is in the tree; a
+    reference python-markdown could not resolve is left in the text as written, brackets and all."""
 
-    def __init__(self, md: Markdown, found: list[Target]) -> None:
+    def __init__(self, md: Markdown, found: list[Target], unresolved: list[str]) -> None:
         super().__init__(md)
         self.found = found
+        self.unresolved = unresolved
 
     def run(self, root: Element) -> None:
         for element in root.iter():
@@ -45,30 +50,55 @@ class TargetCollector(Treeprocessor):
                 self.add(False, element.get("href", ""), "".join(element.itertext()))
             elif element.tag == "img":
                 self.add(True, element.get("src", ""), element.get("alt", ""))
+        self.find_unresolved(root)
 
     def add(self, image: bool, raw: str, text: str) -> None:
         written = raw.replace(AMP_SUBSTITUTE, "&")
         self.found.append(Target(image, html.unescape(written), written, html.unescape(text.replace(AMP_SUBSTITUTE,
                                                                                                      "&"))))
 
+    def find_unresolved(self, element: Element) -> None:
+        """Text outside code that still reads ``[text][label]`` or ``[text][]``."""
+        if element.tag in ("code", "pre"):
+            return
+        for chunk in [element.text or "", *(child.tail or "" for child in element)]:
+            self.unresolved.extend(use.group(0) for use in REFERENCE_USE.finditer(chunk))
+        for child in element:
+            self.find_unresolved(child)
+
 
 class CollectTargets(Extension):
-    def __init__(self, found: list[Target]) -> None:
+    def __init__(self, found: list[Target], unresolved: list[str]) -> None:
         super().__init__()
         self.found = found
+        self.unresolved = unresolved
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (python-markdown's API name)
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(TargetCollector(md, self.found), "btg_targets", 5)
+        md.treeprocessors.register(TargetCollector(md, self.found, self.unresolved), "btg_targets", 5)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The links and images of a text in document order, and the references it uses but never defines, as
+    written (``[the form][]``)."""
+
+    targets: list[Target]
+    unresolved: list[str]
+
+
+def parse(text: str) -> Parsed:
+    """The text as the renderer (``render.render_markdown``) would parse it."""
+    found: list[Target] = []
+    unresolved: list[str] = []
+    Markdown(extensions=[TableExtension(use_align_attribute=True), FencedCodeExtension(), SaneListExtension(),
+                         CollectTargets(found, unresolved)]).convert(text)
+    return Parsed(found, unresolved)
 
 
 def targets(text: str) -> list[Target]:
-    """Links and images in document order, as the renderer (``render.render_markdown``) would parse them."""
-    found: list[Target] = []
-    Markdown(extensions=[TableExtension(use_align_attribute=True), FencedCodeExtension(), SaneListExtension(),
-                         CollectTargets(found)]).convert(text)
-    return found
+    return parse(text).targets
 
 
 def locate(target: Target, lines: Sequence[tuple[int, str]], start: int) -> tuple[int, int]:

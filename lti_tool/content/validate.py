@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .estimate import ROUND_TO_MINUTES, module_estimate
-from .markup import locate, targets
+from .markup import REFERENCE_USE, locate, parse, targets
 from .model import (
     CHOICE_TYPES,
     MODULE_KINDS,
@@ -263,13 +263,19 @@ def scan_markdown(problems: list[Problem], path: str, body: str, first_line: int
     """Headings and raw HTML line by line; then every link and image as the renderer parses it, at the line that
     writes it. ``module_dir`` is where files may come from (None in a quiz)."""
     lines = list(outside_code(body, first_line))
+    parsed = parse(body)
     for number, line in lines:
         if page_body and re.match(r"^#(?!#)\s", line):
             problems.append(Problem(path, number, "headings start at '##' (the page title is the top heading)"))
         if has_html(line):
             problems.append(Problem(path, number, "HTML is not allowed in content: write Markdown"))
+        for written in [use for use in parsed.unresolved if use in line]:
+            label = REFERENCE_USE.fullmatch(written)
+            name = label.group("label") or label.group("text") if label else written
+            problems.append(Problem(path, number, f"reference '{name}' is not defined: add a line '[{name}]: "
+                                                  "address' to the same text"))
     cursor = 0
-    for target in targets(body):
+    for target in parsed.targets:
         number, cursor = locate(target, lines, cursor)
         check_link(problems, path, number or first_line, target.url, target.image, target.text, module_dir)
 

@@ -34,6 +34,14 @@ def test_a_reference_style_image_to_a_missing_file_is_reported_at_its_definition
     assert page_problems(tmp_path / "fixed", body, {"images/missing.png": PNG}) == []
 
 
+def test_a_reference_that_is_never_defined_is_reported_because_it_shows_as_written(tmp_path):
+    body = "Read [the guide][Gold Guide] and [the form][].\n\n[gold guide]: https://www.copmed.org.uk/\n"
+    assert page_problems(tmp_path, body) == [
+        at(0, "reference 'the form' is not defined: add a line '[the form]: address' to the same text")]
+    fixed = body + "[the form]: https://www.gmc-uk.org/\n"
+    assert page_problems(tmp_path / "fixed", fixed) == []
+
+
 def test_a_reference_style_image_needs_alt_text_and_must_not_come_from_another_host(tmp_path):
     body = "![][logo]\n\n[logo]: https://example.org/logo.png\n"
     assert page_problems(tmp_path, body) == [
