@@ -123,6 +123,7 @@ def check_review(problems: list[Problem], item: ModuleSource | PageSource | Quiz
     if reviewed is not None and reviewed > date.today():
         problems.append(Problem(path, lines.get("last_reviewed", 1),
                                 f"last_reviewed {reviewed.isoformat()} is in the future"))
+    check_length(problems, path, lines.get("reviewed_by", 1), reviewed_by=item.reviewed_by)
     if "reviewed_by" in lines and not item.reviewed_by:
         problems.append(Problem(path, lines["reviewed_by"],
                                 "reviewed_by is empty: name the reviewer's role, for example RCPCH college tutor"))
