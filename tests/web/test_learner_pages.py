@@ -70,6 +70,12 @@ def test_viewing_a_page_records_the_view_and_shows_sources_and_review_date(clien
     assert "1 of 3 pages read" in overview and ">Continue</a>" in overview
 
 
+def test_page_captions_count_from_one_to_the_number_of_pages(client, signed_in):
+    for n in (1, 2, 3):
+        html = client.get(url(signed_in, f"/page/page-{n}")).get_data(as_text=True)
+        assert f"Supervising IMGs · page {n} of 3</p>" in html
+
+
 def test_viewing_a_page_renders_no_markdown_and_sanitises_nothing(client, signed_in, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("content must be rendered at publish time, not per request")
