@@ -172,7 +172,7 @@ def test_completion_quizzes_must_name_known_quizzes_hosted_by_the_module(tmp_pat
 
 def test_a_completion_rule_that_asks_for_nothing_is_refused(tmp_path):
     handbook = ("---\nid: book\ntitle: Book\nsummary: S.\naudience: A\nkind: handbook\nestimated_minutes: 5\n"
-                "completion:\n  pages: none\n  quizzes: none\nlast_reviewed: 2026-01-05\n---\nIntro.\n")
+                f"completion:\n  pages: none\n  quizzes: none\n{REVIEW}---\nIntro.\n")
     root = write_demo(tmp_path, {"modules/book/module.md": handbook, "modules/book/01-a.md": page()})
     assert lines(root) == ["modules/book/module.md:9: completion asks for nothing (pages: none and no quiz to pass "
                            "or reflection to submit): use 'pages: all' so the module completes when every page "

@@ -13,11 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.content.parse import SourceTree
+from lti_tool.content.estimate import module_estimate
+from lti_tool.content.parse import SourceTree, parse_content
 from lti_tool.content.publish import checked_content, publish_content
 from lti_tool.models import Module, ModuleVersion, QuizVersion
 
 REVIEWED = "2026-11-25"
+ESTIMATE = "ESTIMATE"
+REVIEW_LINES = [f"last_reviewed: {REVIEWED}", "reviewed_by: RCPCH college tutor", "next_review: 2027-05-25"]
 
 DEMO_QUESTIONS: list[dict[str, Any]] = [
     {"slug": "arcp-o5", "type": "single", "title": "ARCP outcome 5", "options": [
@@ -74,7 +77,7 @@ def quiz_markdown(slug: str, questions: list[dict[str, Any]], *, pass_mark: int,
     """A quiz file in the authors' format (quizzes/README.md)."""
     matter = [f"id: {slug}", "title: Check your understanding", f"pass_mark: {pass_mark}",
               f"attempts: {attempts_allowed or 'unlimited'}", f"shuffle: {shuffle}", f"show_answers: {show_answers}",
-              f"last_reviewed: {REVIEWED}"] + ([f"pick: {pick}"] if pick is not None else [])
+              *REVIEW_LINES] + ([f"pick: {pick}"] if pick is not None else [])
     parts = ["---", *matter, "---", "Answer every question, then submit.", ""]
     for spec in questions:
         settings = spec.get("settings", {})
@@ -102,20 +105,27 @@ def module_files(slug: str, *, title: str, kind: str, pages: int, number: int, q
                   for key, value in rule.items()]
     files = {"module.md": "\n".join([
         "---", f"id: {slug}", f"title: {title}", "summary: How to welcome and support IMGs.",
-        "audience: Educational supervisors", f"kind: {kind}", "estimated_minutes: 45", "outcomes:",
+        "audience: Educational supervisors", f"kind: {kind}", f"estimated_minutes: {ESTIMATE}", "outcomes:",
         "  - id: lo-induction", "    text: Plan an induction for an IMG.", "    gmc_areas: [1, 2]",
-        "completion:", *rule_lines, f"last_reviewed: {REVIEWED}", "---",
+        "completion:", *rule_lines, *REVIEW_LINES, "---",
         f"Welcome to version {number} of the module.", ""])}
     for n in range(1, pages + 1):
         quiz_line = [f"quiz: {quiz_slug}"] if quiz_slug and n == pages else []
         files[f"{n:02d}-page-{n}.md"] = "\n".join([
-            "---", f"id: page-{n}", f"title: Page {n}", f"last_reviewed: {REVIEWED}", "sources:",
-            "  - title: GMC, Welcomed and valued (2022)", "    url: https://www.gmc-uk.org/", *quiz_line, "---",
+            "---", f"id: page-{n}", f"title: Page {n}", *REVIEW_LINES, "sources:",
+            "  - title: GMC, Welcomed and valued (2022)", "    url: https://www.gmc-uk.org/",
+            f"    accessed: {REVIEWED}", *quiz_line, "---",
             f"## Part {n}", "", f"Content of page {n}.", "", "> **Tip:** Ask early.", ""])
     return files
 
 
 def _publish(session: Session, texts: dict[str, str], *, change: str = "minor") -> None:
+    """Publish the files, with each module's ``estimated_minutes`` set to the figure the checker computes."""
+    content, _ = parse_content(SourceTree(Path(__file__).parent, texts))
+    for module in content.modules:
+        path = f"modules/{module.folder}/module.md"
+        minutes = module_estimate(module, content).minutes
+        texts = {**texts, path: texts[path].replace(f"estimated_minutes: {ESTIMATE}", f"estimated_minutes: {minutes}")}
     tree = SourceTree(Path(__file__).parent, texts)
     publish_content(session, checked_content(tree), change=change, note="", actor="tests", origin="files")
 

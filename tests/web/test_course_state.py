@@ -100,22 +100,22 @@ def test_a_course_whose_links_are_all_deep_linked_offers_only_those_modules(clie
     assert db.scalars(select(Module.slug).order_by(Module.slug)).all() == [SUPERVISION, ARCP]
 
 
-def test_the_shipped_handbook_is_not_completed_nor_certified_after_one_page_of_five(client, db, published):
+def test_the_shipped_handbook_is_not_completed_nor_certified_after_one_page(client, db, published):
     course = make_course(db)
     sign_in(client, make_launch(db, course, module_slug="img-handbook"))
     base = f"/course/{course.id}/module/img-handbook"
     version = db.scalars(select(Module).where(Module.slug == "img-handbook")).one().current_version
     pages = [page.slug for page in version.pages]
-    assert len(pages) == 5
+    assert len(pages) >= 5
 
     first = client.get(f"{base}/page/{pages[0]}").get_data(as_text=True)
-    assert "· page 1 of 5</p>" in first
+    assert f"· page 1 of {len(pages)}</p>" in first
     summary = client.get(f"{base}/complete").get_data(as_text=True)
     assert "Completed" not in summary and "100%" not in summary
     assert client.get(f"{base}/certificate.pdf").status_code == 403
 
-    for slug in pages[1:]:
-        client.get(f"{base}/page/{slug}")
+    for number, slug in enumerate(pages[1:], 2):
+        assert f"· page {number} of {len(pages)}</p>" in client.get(f"{base}/page/{slug}").get_data(as_text=True)
     assert "Completed" in client.get(f"{base}/complete").get_data(as_text=True)
     certificate = client.get(f"{base}/certificate.pdf")
     assert certificate.status_code == 200 and certificate.data.startswith(b"%PDF-")
