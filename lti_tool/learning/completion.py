@@ -134,6 +134,17 @@ def requirements(session: Session, progress: Progress) -> Requirements:
                         viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
 
 
+def completion_stands(session: Session, progress: Progress) -> bool:
+    """Whether the progress is really completed. A completion recorded under a rule that asked for nothing
+    (a handbook's ``pages: none``, before the checker refused it) while pages are still unread never was one:
+    it shows no "Completed" and earns no certificate until every page has been read."""
+    if progress.state != "completed":
+        return False
+    if (progress.module_version.completion or {}).get("pages") != "none":
+        return True
+    return requirements(session, progress).complete
+
+
 def grade_book_applies(session: Session, progress: Progress) -> bool:
     """Handbooks have no grade column, and tutors trying a module out are not graded (platforms refuse scores
     for users who are not gradable)."""
