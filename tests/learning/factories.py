@@ -114,7 +114,7 @@ def module_files(slug: str, *, title: str, kind: str, pages: int, number: int, q
         files[f"{n:02d}-page-{n}.md"] = "\n".join([
             "---", f"id: page-{n}", f"title: Page {n}", *REVIEW_LINES, "sources:",
             "  - title: GMC, Welcomed and valued (2022)", "    url: https://www.gmc-uk.org/",
-            f"    accessed: {REVIEWED}", *quiz_line, "---",
+            "    accessed: 2026-11-20", *quiz_line, "---",
             f"## Part {n}", "", f"Content of page {n}.", "", "> **Tip:** Ask early.", ""])
     return files
 
