@@ -19,8 +19,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..learning.grades import format_timestamp
-from ..models import Edition, GradeSync, LineItem, ResourceLink
+from ..learning.grades import format_timestamp, known_column
+from ..models import Edition, GradeSync, LineItem, Progress, ResourceLink
 from . import claims as c
 from .service_token import ServiceClient, ServiceError
 
@@ -54,16 +54,16 @@ def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync) -> None
 
 
 def _known_lineitem(session: Session, row: GradeSync) -> str | None:
+    """The row's column when known without asking the platform (the rule: ``learning.grades.known_column``)."""
     if row.lineitem_url:
         return row.lineitem_url
-    if row.edition_id is not None:
-        edition = session.get(Edition, row.edition_id)
-        if edition is not None and edition.lineitem_url:
-            return edition.lineitem_url
-    elif row.resource_link_pk is not None:
-        link = session.get(ResourceLink, row.resource_link_pk)
-        if link is not None and link.lineitem_url:
-            return link.lineitem_url
+    progress = session.get(Progress, row.progress_id)
+    if progress is not None:
+        link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
+        edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
+        known = known_column(link, edition, progress.module_slug)
+        if known:
+            return known
     return session.scalars(select(LineItem.url).where(LineItem.course_id == row.course_id,
                                                       LineItem.resource_id == row.resource_id)
                            .order_by(LineItem.id).limit(1)).first()
@@ -103,19 +103,17 @@ def create_lineitem(client: ServiceClient, lineitems_url: str, *, label: str, sc
 
 
 def remember_lineitem(session: Session, *, course_id: int, url: str, label: str, resource_id: str, tag: str,
-                      score_maximum: float, edition_id: int | None, resource_link_pk: int | None) -> None:
+                      score_maximum: float, edition_id: int | None) -> None:
     """Keep a column so later rows (and other workers) reuse it instead of searching or creating again.
 
-    Commits. Two workers may find the same column at once; the second one's ``LineItem`` row is dropped.
+    Kept per (course, resourceId), and on the edition it belongs to; never on the resource link the score came
+    through, which may serve other modules too. Commits. Two workers may find the same column at once; the
+    second one's ``LineItem`` row is dropped.
     """
     if edition_id is not None:
         edition = session.get(Edition, edition_id)
         if edition is not None and not edition.lineitem_url:
             edition.lineitem_url = url
-    elif resource_link_pk is not None:
-        link = session.get(ResourceLink, resource_link_pk)
-        if link is not None and not link.lineitem_url:
-            link.lineitem_url = url
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.resource_id == resource_id,
                                             GradeSync.lineitem_url.is_(None), GradeSync.status == "pending")
                     .values(lineitem_url=url).execution_options(synchronize_session=False))
@@ -163,5 +161,5 @@ def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) ->
     remember_lineitem(session, course_id=row.course_id, url=url, label=str(found.get("label") or row.label),
                       resource_id=row.resource_id, tag=str(found.get("tag") or ""),
                       score_maximum=float(found.get("scoreMaximum") or row.score_maximum),
-                      edition_id=row.edition_id, resource_link_pk=row.resource_link_pk)
+                      edition_id=row.edition_id)
     return url
