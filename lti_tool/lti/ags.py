@@ -10,6 +10,7 @@ the comment is sent with EVERY score because Learn clears it when a score omits 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,11 +21,33 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..learning.grades import format_timestamp, known_column
-from ..models import Edition, GradeSync, LineItem, Progress, ResourceLink
+from ..models import Course, Edition, GradeSync, LineItem, Progress, ResourceLink
 from . import claims as c
 from .service_token import ServiceClient, ServiceError
 
 SCORE_SCOPES = (c.SCOPE_LINEITEM, c.SCOPE_SCORE)
+
+
+def token_scopes(offered: Iterable[str] | None) -> tuple[str, ...]:
+    """The scopes to ask for when sending grades: only what the launch's AGS claim offered (Open edX offers
+    ``lineitem.readonly`` without ``lineitem``; a strict platform answers ``invalid_scope`` to more). Nothing
+    known (a link launched before the offer was kept): the score and line item scopes."""
+    offered = set(offered or ())
+    if not offered:
+        return SCORE_SCOPES
+    wanted = [scope for scope in (c.SCOPE_LINEITEM, c.SCOPE_SCORE) if scope in offered]
+    if c.SCOPE_LINEITEM not in offered and c.SCOPE_LINEITEM_READONLY in offered:
+        wanted.append(c.SCOPE_LINEITEM_READONLY)
+    return tuple(wanted)
+
+
+def offered_scopes(session: Session, row: GradeSync) -> tuple[str, ...]:
+    """The token scopes for a row: those offered to its resource link, else to its course."""
+    link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
+    if link is not None and link.ags_scopes:
+        return token_scopes(link.ags_scopes)
+    course = session.get(Course, row.course_id)
+    return token_scopes(course.ags_scopes if course is not None else None)
 MAX_LINEITEM_PAGES = 50
 
 
@@ -48,8 +71,9 @@ def score_payload(row: GradeSync) -> dict[str, Any]:
     return body
 
 
-def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync) -> None:
-    client.request("POST", scores_url(lineitem_url), SCORE_SCOPES, what="score",
+def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync,
+               scopes: tuple[str, ...] = SCORE_SCOPES) -> None:
+    client.request("POST", scores_url(lineitem_url), scopes, what="score",
                    data=json.dumps(score_payload(row)), headers={"Content-Type": c.MEDIA_SCORE})
 
 
@@ -69,14 +93,15 @@ def _known_lineitem(session: Session, row: GradeSync) -> str | None:
                            .order_by(LineItem.id).limit(1)).first()
 
 
-def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str) -> dict[str, Any] | None:
+def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str,
+                  scopes: tuple[str, ...] = SCORE_SCOPES) -> dict[str, Any] | None:
     """The platform's column with this resourceId, following ``Link: rel="next"`` pages."""
     url: str | None = lineitems_url
     params: dict[str, str] | None = {"resource_id": resource_id}
     for _ in range(MAX_LINEITEM_PAGES):
         if url is None:
             return None
-        response = client.request("GET", url, SCORE_SCOPES, what="line item search", params=params,
+        response = client.request("GET", url, scopes, what="line item search", params=params,
                                   headers={"Accept": c.MEDIA_LINEITEM_CONTAINER})
         items = response.json()
         for item in items if isinstance(items, list) else []:
@@ -87,12 +112,17 @@ def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str) -
 
 
 def create_lineitem(client: ServiceClient, lineitems_url: str, *, label: str, score_maximum: float,
-                    resource_id: str, tag: str, end_date_time: str | None) -> dict[str, Any]:
+                    resource_id: str, tag: str, end_date_time: str | None,
+                    scopes: tuple[str, ...] = SCORE_SCOPES) -> dict[str, Any]:
+    if c.SCOPE_LINEITEM not in scopes:
+        raise ServiceError(f"There is no grade column for “{label}” and the platform did not offer this tool the "
+                           "line item scope to create one; add the module with deep linking (or as a graded link).",
+                           retryable=False)
     item = (LibLineItem().set_label(label).set_score_maximum(score_maximum).set_resource_id(resource_id)
             .set_tag(tag))
     if end_date_time:
         item.set_end_date_time(end_date_time)
-    response = client.request("POST", lineitems_url, SCORE_SCOPES, what="line item creation",
+    response = client.request("POST", lineitems_url, scopes, what="line item creation",
                               data=item.get_value(), headers={"Content-Type": c.MEDIA_LINEITEM,
                                                               "Accept": c.MEDIA_LINEITEM})
     body = response.json()
@@ -141,7 +171,8 @@ def forget_lineitem(session: Session, course_id: int, url: str) -> None:
     session.commit()
 
 
-def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) -> str:
+def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync,
+                     scopes: tuple[str, ...] = SCORE_SCOPES) -> str:
     """The row's column: known already, else found by resourceId, else created (with the edition's due date)."""
     known = _known_lineitem(session, row)
     if known:
@@ -149,13 +180,13 @@ def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) ->
     if not row.lineitems_url:
         raise ServiceError("The course offers no line items service, so there is no grade column to send to.",
                            retryable=False)
-    found = find_lineitem(client, row.lineitems_url, row.resource_id)
+    found = find_lineitem(client, row.lineitems_url, row.resource_id, scopes)
     edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
     if found is None:
         found = create_lineitem(
             client, row.lineitems_url, label=row.label or row.resource_id, score_maximum=row.score_maximum,
             resource_id=row.resource_id, tag=row.resource_id.split("/")[0],
-            end_date_time=format_timestamp(edition.due_at) if edition else None,
+            end_date_time=format_timestamp(edition.due_at) if edition else None, scopes=scopes,
         )
     url = str(found["id"])
     remember_lineitem(session, course_id=row.course_id, url=url, label=str(found.get("label") or row.label),
