@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 import requests
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,7 @@ class DevPlatform:
         return state["contexts"]["btg-101"]["scores"].get(lineitem_id, [])
 
 
+@pytest.mark.slow
 def test_run_sh_sends_a_local_launchs_grade_within_seconds_and_stops_its_worker_with_the_server(tmp_path):
     port = free_port()
     database_url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
