@@ -12,13 +12,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
+from playwright import sync_api as playwright_api
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tests.tutor import factories as f
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
