@@ -45,7 +45,7 @@ def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner
 def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):  # noqa: ANN202
     """The module and the learner's progress in it (moved to a new major version with a notice, if due)."""
     db = get_session()
-    module = module_for_course(db, course_id, module_slug, launch.module_slug)
+    module = module_for_course(db, course_id, module_slug, launch.module_slug, launch.user_id)
     resumed = start_or_resume(db, _learner(launch, course_id, module.slug), module, start=start)
     if resumed is not None and resumed.notice:
         flash(resumed.notice, "info")
@@ -65,7 +65,7 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
     rows = []
-    for version in course_modules(db, course_id, launch.module_slug):
+    for version in course_modules(db, course_id, launch.module_slug, launch.user_id):
         learner = _learner(launch, course_id, version.module.slug)
         rows.append((version, module_status(db, learner, version.module)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)
