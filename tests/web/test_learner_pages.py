@@ -178,6 +178,8 @@ def test_a_full_marks_result_offers_no_retry_and_shows_whole_numbers_whole(clien
     assert "Try again" not in result and "You answered every question correctly." in result
     assert "The answer: 48 hours" in result and "48.0" not in result
     assert "You scored 7 out of 7." in result
+    start_page = client.get(url(signed_in, "/quiz/demo-check/")).get_data(as_text=True)
+    assert "Try again" not in start_page and "Your full marks count." in start_page
 
 
 def test_the_completion_page_keeps_progress_apart_from_the_grade_book(client, signed_in):
