@@ -60,11 +60,15 @@ def test_overview_shows_outcomes_contents_progress_and_a_start_button(client, si
     assert response.status_code == 200
     assert "Plan an induction for an IMG." in html and "Educational supervisors" in html
     assert "0 of 3 pages read" in html and ">Start</a>" in html and "Not started" in html
+    assert 'id="last-reviewed">25 November 2026 by RCPCH college tutor</dd>' in html
+    assert 'id="next-review">25 May 2027</dd>' in html
 
 
 def test_viewing_a_page_records_the_view_and_shows_sources_and_review_date(client, db, signed_in):
     html = client.get(url(signed_in, "/page/page-2")).get_data(as_text=True)
-    assert "GMC, Welcomed and valued (2022)" in html and "Last reviewed 25 November 2026" in html
+    assert "GMC, Welcomed and valued (2022)</a> (accessed 20 November 2026)" in html
+    assert ("Last reviewed 25 November 2026 by RCPCH college tutor. Next review 25 May 2027." in
+            re.sub(r"\s+", " ", html))
     assert db.scalars(select(PageView.page_slug)).all() == ["page-2"]
     overview = client.get(url(signed_in, "/")).get_data(as_text=True)
     assert "1 of 3 pages read" in overview and ">Continue</a>" in overview
@@ -204,3 +208,18 @@ def test_the_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
+
+
+@pytest.mark.parametrize(("attempts_allowed", "before", "after"), [
+    (2, "0 of 2 used", "1 of 2 used"), (None, "0 used, no limit", "1 used, no limit")])
+def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_none(
+        client, db, attempts_allowed, before, after):
+    publish_demo_module(db, attempts_allowed=attempts_allowed)
+    arranged = make_launch(db, make_course(db), module_slug="img-demo")
+    sign_in(client, arranged)
+    assert before in client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    html = open_quiz(client, arranged)
+    client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
+                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+    start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    assert after in start and before not in start
