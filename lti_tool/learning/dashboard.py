@@ -519,6 +519,9 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
                                  .order_by(PageView.viewed_at)))
     syncs = list(session.scalars(select(GradeSync).where(GradeSync.progress_id.in_(progress_ids))
                                  .order_by(GradeSync.id)))
+    page_titles = {(version_id, slug): title for version_id, slug, title in session.execute(
+        select(Page.module_version_id, Page.slug, Page.title)
+        .where(Page.module_version_id.in_({row[0].module_version_id for row in progresses}))).all()}
 
     answers_by_attempt: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -548,7 +551,8 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
                                                  attempt.number, attempt.started_at, attempt.submitted_at,
                                                  attempt.score, attempt.passed, details))
         timeline = [TimelineEvent(progress.started_at, "Started", f"version {number}")]
-        timeline += [TimelineEvent(v.viewed_at, "Viewed page", v.page_slug)
+        timeline += [TimelineEvent(v.viewed_at, "Viewed page",
+                                   page_titles.get((progress.module_version_id, v.page_slug), v.page_slug))
                      for v in views if v.progress_id == progress.id]
         for attempt in attempt_details:
             name = f"{attempt.quiz_title} #{attempt.number}"

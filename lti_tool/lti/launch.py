@@ -70,6 +70,7 @@ class LaunchContext:
     module_slug: str | None
     edition_id: int | None
     custom: dict[str, Any] = field(default_factory=dict)
+    return_url: str | None = None
 
     @property
     def is_deep_linking(self) -> bool:
@@ -462,16 +463,23 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     return row
 
 
-def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
-    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) may frame it again; the
-    Content-Security-Policy's frame-ancestors lists it."""
+def _return_url(body: dict[str, Any]) -> str | None:
+    """The platform's launch_presentation return_url (LTI Core §6.1.2), when it is an http(s) address."""
     presentation = body.get(c.LAUNCH_PRESENTATION)
     return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
     if not isinstance(return_url, str):
+        return None
+    parts = urlsplit(return_url)
+    return return_url if parts.scheme in ("https", "http") and parts.netloc else None
+
+
+def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
+    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) may frame it again; the
+    Content-Security-Policy's frame-ancestors lists it."""
+    return_url = _return_url(body)
+    if return_url is None:
         return
     parts = urlsplit(return_url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return
     origin = f"{parts.scheme}://{parts.netloc}"
     if origin not in (platform.frame_origins or []):
         platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
@@ -518,7 +526,7 @@ def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchCon
         launch_id=row.id, platform_id=row.user.platform_id if row.user else 0, user_id=row.user_id,
         course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,
         is_test_user=bool(row.claims.get("test_user")), message_type=row.message_type, module_slug=module_slug,
-        edition_id=edition_id, custom=custom,
+        edition_id=edition_id, custom=custom, return_url=_return_url(row.claims),
     )
 
 

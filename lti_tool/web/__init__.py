@@ -40,12 +40,13 @@ def init_web(app: Flask) -> None:
         health,
         learner,
         lti,
+        site,
         tutor,
     )
 
     errors.init_app(app)
     for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_content.bp,
-                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp):
+                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp, site.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
     from . import security

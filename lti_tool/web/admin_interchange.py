@@ -44,7 +44,7 @@ def export(launch, quiz_id: str, export_format: str):
     if export_format not in EXPORT_FORMATS:
         raise NotFound(f"There is no export format '{export_format}'.")
     result = export_quiz(load_quiz(_content_dir(), quiz_id), export_format)
-    return Response(result.data, mimetype=result.media_type,
+    return Response(result.data, content_type=result.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"',
                              "X-Content-Type-Options": "nosniff"})
 

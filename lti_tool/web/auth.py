@@ -32,8 +32,8 @@ class SessionExpired(ToolError):
         super().__init__(
             "We could not find your launch from the course. It may have expired, or your browser may be "
             "blocking this tool's cookie inside the course page.",
-            advice="Go back to your course and open the link again. If it keeps happening, open the link in a "
-                   "new window or tab.",
+            advice="Open the link again from your course page in Blackboard (or your learning platform). If it "
+                   "keeps happening, open the link in a new window or tab.",
         )
 
 

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
+from playwright import sync_api as playwright_api
 from sqlalchemy import select, update
 
 from lti_tool import REPO_ROOT
@@ -22,9 +24,6 @@ from lti_tool.content import publish
 from lti_tool.devplatform import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.content.demo_content import PNG
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -85,6 +85,12 @@ def test_admin_page_lists_quizzes_with_a_download_per_format(admin):
     assert admin.get("/admin/quizzes/no-such-quiz/export/gift").status_code == 404
 
 
+def test_text_exports_name_their_charset_once(admin):
+    for quiz_format in ("gift", "blackboard"):
+        download = admin.get(f"/admin/quizzes/portfolio-arcp-check/export/{quiz_format}")
+        assert download.headers["Content-Type"] == "text/plain; charset=utf-8", quiz_format
+
+
 def test_admin_uploads_gift_reviews_markdown_and_saves_a_new_quiz_file(admin, db, content_dir):
     token = csrf_token(admin)
     review = admin.post("/admin/quizzes/import", data={

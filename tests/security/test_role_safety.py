@@ -25,6 +25,7 @@ from tests.tutor import factories as f
 PUBLIC = {
     "static": "stylesheets and scripts",
     "health.healthz": "the load balancer's health check",
+    "site.favicon": "the tool's logo, which browsers ask for on every page",
     "learner.no_course": "a fixed message asking the person to open the tool from a course; shows no data",
     "certificates.verify": "anyone holding a certificate code may check it (shows name, module, version, date)",
     "dev.launch_page": "development only: a redirect to the platform emulator (never registered otherwise)",
