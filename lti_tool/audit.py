@@ -30,11 +30,13 @@ class AuditPage:
     total: int
 
 
-def entries(session: Session, page: int = 1, per_page: int = 50) -> AuditPage:
-    """One page of the log, newest first; ``page`` is clamped to the pages there are."""
-    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+def entries(session: Session, page: int = 1, per_page: int = 50, target: str | None = None) -> AuditPage:
+    """One page of the log, newest first, only about ``target`` when one is named; ``page`` is clamped to the
+    pages there are."""
+    where = [AuditEntry.target == target] if target is not None else []
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     page_count = max(1, -(-total // per_page))
     page = min(max(page, 1), page_count)
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    rows = session.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
     return AuditPage(list(rows), page, page_count, total)

@@ -24,11 +24,12 @@ from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, Flask
 from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Course, Deployment, Enrollment, Launch, Platform, ResourceLink, User, utcnow
 from . import claims as c
 from . import platform_keys, storage
+from .admin_access import admin_claims
 from .config import DatabaseToolConf, find_platform
 from .errors import LaunchError, relaunch
 from .roles import decide_role
@@ -70,10 +71,22 @@ class LaunchContext:
     module_slug: str | None
     edition_id: int | None
     custom: dict[str, Any] = field(default_factory=dict)
+    is_platform_admin: bool = False  # an institution or system administrator of this launch's platform
+    administers_all_platforms: bool = False  # granted from the command line
+    may_edit_content: bool = False  # granted from the command line
 
     @property
     def is_deep_linking(self) -> bool:
         return self.message_type == c.MESSAGE_DEEP_LINKING
+
+    @property
+    def is_admin(self) -> bool:
+        """May open the admin pages (what they show is limited by :meth:`administers`)."""
+        return self.is_platform_admin or self.administers_all_platforms or self.may_edit_content
+
+    def administers(self, platform_id: int) -> bool:
+        """Platform administrators administer the platform they launched from; granted administrators, all."""
+        return self.administers_all_platforms or (self.is_platform_admin and platform_id == self.platform_id)
 
 
 # ---------------------------------------------------------------------------------------------- login
@@ -397,7 +410,9 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> User:
-    user = session.scalars(select(User).where(User.platform_id == platform.id, User.sub == body["sub"])).first()
+    # The command-line grant comes in the same statement: a launch costs no extra query for it.
+    user = session.scalars(select(User).options(joinedload(User.admin_grant))
+                           .where(User.platform_id == platform.id, User.sub == body["sub"])).first()
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])
         session.add(user)
@@ -496,8 +511,9 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
             if k in body}
     row = Launch(id=launch_id, user_id=user.id, course_id=course.id if course else None,
                  resource_link_pk=link.id if link else None, role=decision.role,
-                 message_type=body[c.MESSAGE_TYPE], claims={**kept, "test_user": decision.is_test_user,
-                                                            "custom": custom},
+                 message_type=body[c.MESSAGE_TYPE],
+                 claims={**kept, "test_user": decision.is_test_user, "custom": custom,
+                         **admin_claims(decision.is_platform_admin, user.admin_grant)},
                  expires_at=utcnow() + timedelta(seconds=settings.launch_seconds))
     session.add(row)
     session.flush()
@@ -507,6 +523,7 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
 def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchContext:
     link = link if link is not None else row.resource_link
     custom = dict(row.claims.get("custom") or {})
+    grant = row.claims.get("grant") or {}
     module_slug = (link.module_slug if link else None) or (str(custom["module"]) if custom.get("module") else None)
     edition_id = link.edition_id if link else None
     if edition_id is None and str(custom.get("edition", "")).isdigit():
@@ -515,7 +532,8 @@ def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchCon
         launch_id=row.id, platform_id=row.user.platform_id if row.user else 0, user_id=row.user_id,
         course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,
         is_test_user=bool(row.claims.get("test_user")), message_type=row.message_type, module_slug=module_slug,
-        edition_id=edition_id, custom=custom,
+        edition_id=edition_id, custom=custom, is_platform_admin=bool(row.claims.get("platform_admin")),
+        administers_all_platforms=bool(grant.get("all_platforms")), may_edit_content=bool(grant.get("content")),
     )
 
 

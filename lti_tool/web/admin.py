@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..audit import actor_label, entries, record
 from ..db import get_session
-from ..errors import ToolError
+from ..errors import Forbidden, NotFound, ToolError
 from ..lti import registration
 from .auth import require_admin
 from .lti import tool_url
@@ -28,7 +28,8 @@ def home(launch):
 @require_admin
 def audit_log(launch):
     """Every admin action, newest first."""
-    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE)
+    target = None if launch.administers_all_platforms else f"platform:{launch.platform_id}"
+    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE, target=target)
     return render_template("admin/audit.html", listing=listing)
 
 
@@ -48,17 +49,31 @@ def setup(launch):
 @bp.get("/platforms")
 @require_admin
 def platforms(launch):
-    return render_template("admin/platforms.html", platforms=registration.list_platforms(get_session()),
-                           presets=registration.PRESETS)
+    shown = [p for p in registration.list_platforms(get_session()) if launch.administers(p.id)]
+    return render_template("admin/platforms.html", platforms=shown, presets=registration.PRESETS,
+                           may_add=launch.administers_all_platforms)
 
 
 def _actor(launch) -> str:
     return actor_label(get_session(), launch.user_id)
 
 
+def _in_scope(launch, platform_id: int) -> None:
+    """An administrator of one platform never sees another: to them it does not exist."""
+    if not launch.administers(platform_id):
+        raise NotFound(f"No platform with id {platform_id}.")
+
+
+def _all_platforms(launch) -> None:
+    if not launch.administers_all_platforms:
+        raise Forbidden("Adding and removing platforms is for administrators of every platform, granted from the "
+                        "command line (`flask --app lti_tool admin grant`).")
+
+
 @bp.post("/platforms")
 @require_admin
 def add_platform(launch):
+    _all_platforms(launch)
     form = request.form
     session = get_session()
     deployments = tuple(d.strip() for d in form.get("deployment_ids", "").split(",") if d.strip())
@@ -86,6 +101,7 @@ def add_platform(launch):
 @bp.post("/platforms/<int:platform_id>/deployments")
 @require_admin
 def add_deployment(launch, platform_id: int):
+    _in_scope(launch, platform_id)
     deployment_id = request.form.get("deployment_id", "").strip()
     if not deployment_id:
         flash("Enter a deployment ID.", "error")
@@ -100,6 +116,7 @@ def add_deployment(launch, platform_id: int):
 @bp.post("/platforms/<int:platform_id>/deployments/<path:deployment_id>/state")
 @require_admin
 def set_deployment_state(launch, platform_id: int, deployment_id: str):
+    _in_scope(launch, platform_id)
     active = request.form.get("active") == "1"
     session = get_session()
     registration.set_deployment_active(session, platform_id, deployment_id, active)
@@ -112,6 +129,7 @@ def set_deployment_state(launch, platform_id: int, deployment_id: str):
 @bp.post("/platforms/<int:platform_id>/remove")
 @require_admin
 def remove_platform(launch, platform_id: int):
+    _all_platforms(launch)
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm removing the platform and everything recorded under it.", "error")
         return redirect(url_for("admin.platforms"))

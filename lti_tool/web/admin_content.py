@@ -11,7 +11,7 @@ from ..content import authoring as domain
 from ..db import get_session
 from ..errors import ToolError
 from ..models import utcnow
-from .auth import require_admin
+from .auth import require_content_rights
 
 bp = Blueprint("admin_content", __name__, url_prefix="/admin/content")
 
@@ -38,13 +38,13 @@ def _render_index(problems=(), status: int = 200):
 
 
 @bp.get("/")
-@require_admin
+@require_content_rights
 def index(launch):
     return _render_index()
 
 
 @bp.get("/<slug>/")
-@require_admin
+@require_content_rights
 def module(launch, slug: str):
     session = get_session()
     listing = domain.module_listing(session, slug)
@@ -53,7 +53,7 @@ def module(launch, slug: str):
 
 
 @bp.get("/<slug>/diff")
-@require_admin
+@require_content_rights
 def diff(launch, slug: str):
     session = get_session()
     history = domain.history(session, slug)
@@ -75,7 +75,7 @@ def _render_editor(slug: str, path: str, text: str, base: int, *, preview: domai
 
 
 @bp.get("/<slug>/edit/<path:path>")
-@require_admin
+@require_content_rights
 def editor(launch, slug: str, path: str):
     session = get_session()
     base = request.args.get("version", type=int)
@@ -86,7 +86,7 @@ def editor(launch, slug: str, path: str):
 
 
 @bp.post("/<slug>/edit/<path:path>")
-@require_admin
+@require_content_rights
 def edit(launch, slug: str, path: str):
     session = get_session()
     text = request.form.get("text", "")
@@ -124,7 +124,7 @@ def edit(launch, slug: str, path: str):
 
 
 @bp.post("/<slug>/preview")
-@require_admin
+@require_content_rights
 def live_preview(launch, slug: str):
     """The preview panel alone, for the editor's script."""
     form = request.form
@@ -134,7 +134,7 @@ def live_preview(launch, slug: str):
 
 
 @bp.post("/<slug>/images")
-@require_admin
+@require_content_rights
 def upload_image(launch, slug: str):
     session = get_session()
     upload = request.files.get("image")
@@ -157,7 +157,7 @@ def upload_image(launch, slug: str):
 
 
 @bp.post("/<slug>/export")
-@require_admin
+@require_content_rights
 def export(launch, slug: str):
     session = get_session()
     data = domain.export_zip(session, _content_dir(), slug)
@@ -169,7 +169,7 @@ def export(launch, slug: str):
 
 
 @bp.post("/import")
-@require_admin
+@require_content_rights
 def import_module(launch):
     session = get_session()
     upload = request.files.get("archive")

@@ -61,16 +61,21 @@ def current_launch(course_id: int | None = None) -> LaunchContext:
     return context
 
 
-def any_launch_with_role(role: str) -> LaunchContext:
-    """Admin pages are not tied to one course: any live launch with the role will do."""
+def admin_launch(*, content: bool = False) -> LaunchContext:
+    """Admin pages are not tied to one course: the newest live launch that makes this person an administrator
+    (with content rights, for the authoring pages)."""
     launches: dict[str, str] = session.get(SESSION_KEY) or {}
     for launch_id in reversed(list(launches.values())):
         context = load_launch(get_session(), launch_id)
-        if context is not None and at_least(context.role, role):
+        if context is not None and (context.may_edit_content if content else context.is_admin):
             return context
     if not launches:
         raise SessionExpired()
-    raise Forbidden(f"This page is for {role}s. Your launch does not carry that role.")
+    if content:
+        raise Forbidden("Editing the shared modules and quizzes needs content rights, which the tool's operator "
+                        "grants from the command line.")
+    raise Forbidden("These pages are for administrators of the tool: institution or system administrators of "
+                    "your platform. A course role is not enough.")
 
 
 def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -91,9 +96,23 @@ def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..
 
 
 def require_admin(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Route decorator: an administrator of some platform; the view limits what it shows to
+    ``launch.administers(platform_id)``."""
+
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return view(*args, launch=any_launch_with_role("admin"), **kwargs)
+        return view(*args, launch=admin_launch(), **kwargs)
+
+    setattr(wrapped, ROLE_ATTRIBUTE, "admin")
+    return wrapped
+
+
+def require_content_rights(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Route decorator: an administrator granted the right to edit the shared modules and quizzes."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, launch=admin_launch(content=True), **kwargs)
 
     setattr(wrapped, ROLE_ATTRIBUTE, "admin")
     return wrapped

@@ -23,7 +23,7 @@ from ..lti.launch import (
     start_login,
     validate_launch,
 )
-from ..lti.roles import ADMIN, TUTOR
+from ..lti.roles import TUTOR, at_least
 from ..models import Launch, utcnow
 from .auth import remember_launch
 
@@ -99,8 +99,8 @@ def destination(context: LaunchContext) -> str:
     if context.is_deep_linking:
         return url_for("deep_linking.choose", launch_id=context.launch_id)
     if context.course_id is None:
-        return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
-    if context.role in (TUTOR, ADMIN):
+        return url_for("admin.home") if context.is_admin else url_for("learner.no_course")
+    if at_least(context.role, TUTOR):
         if not context.module_slug and needs_binding(get_session(), context.resource_link_pk):
             return url_for("deep_linking.bind", course_id=context.course_id)
         if context.module_slug:

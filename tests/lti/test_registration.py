@@ -6,7 +6,8 @@ import requests
 from sqlalchemy import select
 
 from lti_tool.devplatform.views_registration import DYNAMIC_CLIENT_ID, DYNAMIC_DEPLOYMENT_ID, REGISTRATION_TOKEN
-from lti_tool.models import AuditEntry, Deployment, Platform
+from lti_tool.lti import admin_access
+from lti_tool.models import AuditEntry, Deployment, Platform, User
 
 
 def test_cli_adds_a_blackboard_platform_from_the_preset_with_an_active_deployment(app, db):
@@ -100,6 +101,8 @@ def test_admin_registers_and_activates_through_the_pages_with_csrf(lti_world, db
     lti_world.launch(browser, user_id="admin-1", roles=[
         "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"], omit_claims=[
         "https://purl.imsglobal.org/spec/lti/claim/context"])
+    admin_id = db.scalars(select(User.id).where(User.sub == "admin-1")).one()
+    admin_access.grant(db, admin_id, all_platforms=True, content=False)
     page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     no_token = browser.post(f"{lti_world.tool_url}/admin/platforms", data={"preset": "blackboard",
@@ -114,7 +117,7 @@ def test_admin_registers_and_activates_through_the_pages_with_csrf(lti_world, db
     db.expire_all()
     assert db.scalars(select(Deployment.is_active).where(Deployment.deployment_id == "site-a")).one() is False
     actions = db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == ["platform.add", "deployment.deactivate"]
+    assert actions == ["admin.grant", "platform.add", "deployment.deactivate"]
 
 
 def test_a_learner_cannot_reach_admin_pages(lti_world):

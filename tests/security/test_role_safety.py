@@ -74,7 +74,8 @@ def world(db: Session):
     s.tutor_launch = f.launch(db, s.tutor, s.course, role="tutor")
     s.other_tutor_launch = f.launch(db, s.other_tutor, s.other_course, role="tutor")
     admin = f.person(db, s.other_course, name="Ada Admin", role="tutor")
-    s.admin_launch = f.launch(db, admin, s.other_course, role="admin")
+    s.admin_launch = f.launch(db, admin, s.other_course, role="tutor", platform_admin=True, all_platforms=True,
+                              content=True)
     s.deployment = db.get(f.Deployment, s.course.deployment_id)
     db.commit()
     s.certificate = certificate_for_learner(db, s.amara.id, s.course.id, "img-supervision")
