@@ -50,10 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
             "mid-send leaves a row that another worker retries after this."),
     Setting("WORKER_POLL_SECONDS", 5, "How often `grades worker` looks for grades to send."),
     Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
-    Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login, launch, registration "
-            "and certificate verification routes."),
-    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live. `memory://` counts per worker; "
-            "use `redis://host:6379` to share counts between workers and hosts."),
+    Setting("RATE_LIMIT_LTI", "3000 per minute", "Rate limit per client address on the LTI login, launch, "
+            "registration and certificate verification routes. NHS trusts send whole cohorts through a few shared "
+            "addresses: the default admits 300 people launching from one address within a minute, several times."),
+    Setting("RATE_LIMIT_LTI_USER", "30 per minute", "Rate limit per platform user (issuer and user id) on the LTI "
+            "login and launch routes, on top of the limit per address."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live. `memory://` counts per worker "
+            "process; with several workers or hosts use `redis://host:6379` so they share one count."),
     Setting("FRAME_ANCESTORS", "", "Extra origins allowed to show the tool in a frame, space separated (the "
             "registered platforms and the sites they launched from are allowed already)."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),

@@ -475,18 +475,24 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
 
 
 def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
-    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) may frame it again; the
-    Content-Security-Policy's frame-ancestors lists it."""
+    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) and receives its
+    deep-linking answers may frame it again and receive forms: the Content-Security-Policy lists it."""
     presentation = body.get(c.LAUNCH_PRESENTATION)
-    return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
-    if not isinstance(return_url, str):
-        return
-    parts = urlsplit(return_url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if origin not in (platform.frame_origins or []):
-        platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
+    settings = body.get(c.DEEP_LINKING_SETTINGS)
+    urls = (presentation.get("return_url") if isinstance(presentation, dict) else None,
+            settings.get("deep_link_return_url") if isinstance(settings, dict) else None)
+    for url in urls:
+        if not isinstance(url, str) or len(url) > 2000:
+            continue
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            continue
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            continue
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in (platform.frame_origins or []):
+            platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
 
 
 def record_launch(session: Session, platform: Platform, deployment: Deployment, body: dict[str, Any],

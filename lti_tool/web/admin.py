@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit import actor_label, entries, record
 from ..db import get_session
 from ..errors import Forbidden, NotFound, ToolError
-from ..lti import registration
+from ..lti import dynamic_registration, registration
 from .auth import require_admin
 from .lti import tool_url
 
@@ -77,17 +77,18 @@ def add_platform(launch):
     form = request.form
     session = get_session()
     deployments = tuple(d.strip() for d in form.get("deployment_ids", "").split(",") if d.strip())
+    production = current_app.config["ENV"] == "production"
     try:
         if form.get("preset"):
             platform = registration.add_from_preset(session, form["preset"], form.get("client_id", "").strip(),
-                                                    deployments, form.get("name", ""))
+                                                    deployments, form.get("name", ""), production=production)
         else:
             platform = registration.add_platform(
                 session, issuer=form.get("issuer", "").strip(), client_id=form.get("client_id", "").strip(),
                 auth_login_url=form.get("auth_login_url", "").strip(),
                 auth_token_url=form.get("auth_token_url", "").strip(),
                 keyset_url=form.get("keyset_url", "").strip(), name=form.get("name", "").strip(),
-                deployment_ids=deployments)
+                deployment_ids=deployments, production=production)
     except ToolError as exc:
         session.rollback()
         flash(exc.message, "error")
@@ -96,6 +97,17 @@ def add_platform(launch):
            {"issuer": platform.issuer, "client_id": platform.client_id})
     flash(f"Registered {platform.name}.", "success")
     return redirect(url_for("admin.platforms"))
+
+
+@bp.post("/platforms/registration-link")
+@require_admin
+def registration_link(launch):
+    """A one-time Dynamic Registration URL (valid for an hour, used once), shown only now."""
+    _all_platforms(launch)
+    session = get_session()
+    token = dynamic_registration.issue_invite(session, _actor(launch))
+    record(session, _actor(launch), "registration.invite", "registration", {"valid_minutes": 60})
+    return render_template("admin/registration_link.html", url=tool_url("lti.dynamic_registration", invite=token))
 
 
 @bp.post("/platforms/<int:platform_id>/deployments")

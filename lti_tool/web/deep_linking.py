@@ -15,6 +15,7 @@ from ..lti.launch import LaunchContext, load_launch
 from ..lti.roles import TUTOR, at_least
 from .auth import SESSION_KEY, SessionExpired, require_course_role
 from .lti import tool_url
+from .security import allow_form_action
 
 bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
 
@@ -81,6 +82,7 @@ def respond(launch_id: str):
     except Conflict as exc:
         db.rollback()
         return _choice_page(context, dl, error=exc.message, status=400)
+    allow_form_action(dl.return_url)
     return render_template("deep_linking/return.html", title="Returning to Blackboard", action=dl.return_url,
                            jwt=token, count=len(choices))
 

@@ -113,7 +113,8 @@ def destination(context: LaunchContext) -> str:
 
 @bp.get("/register")
 def dynamic_registration():
-    """LTI Dynamic Registration: the platform opens this with `openid_configuration` and a token."""
+    """LTI Dynamic Registration: the platform opens the one-time link an admin issued (``invite``), adding
+    `openid_configuration` and its own token."""
     from urllib.parse import urlsplit
 
     from ..lti.dynamic_registration import ToolUrls, register
@@ -121,9 +122,10 @@ def dynamic_registration():
     launch_url = tool_url("lti.launch")
     urls = ToolUrls(login=tool_url("lti.login"), launch=launch_url, jwks=tool_url("lti.jwks"),
                     logo=tool_url("static", filename="logo.svg"), domain=urlsplit(launch_url).netloc)
-    platform = register(get_session(), urls, request.args.get("openid_configuration", ""),
-                                      request.args.get("registration_token"),
-                                      float(current_app.config["HTTP_TIMEOUT_SECONDS"]))
+    platform = register(get_session(), urls, request.args.get("invite", ""),
+                        request.args.get("openid_configuration", ""), request.args.get("registration_token"),
+                        timeout=float(current_app.config["HTTP_TIMEOUT_SECONDS"]),
+                        production=current_app.config["ENV"] == "production")
     return render_template("lti/registered.html", platform=platform)
 
 
