@@ -32,6 +32,7 @@ def init_web(app: Flask) -> None:
         admin,
         admin_content,
         admin_interchange,
+        auth,
         certificates,
         content_assets,
         deep_linking,
@@ -45,7 +46,7 @@ def init_web(app: Flask) -> None:
 
     errors.init_app(app)
     for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_content.bp,
-                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp):
+                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp, auth.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
     from . import security

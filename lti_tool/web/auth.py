@@ -10,12 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import session
+from flask import Blueprint, render_template, request, session
+from sqlalchemy import select, update
 
 from ..db import get_session
 from ..errors import Forbidden, ToolError
 from ..lti.launch import LaunchContext, load_launch
 from ..lti.roles import at_least
+from ..models import Launch, utcnow
 
 SESSION_KEY = "launches"
 MAX_LAUNCHES = 12
@@ -35,6 +37,25 @@ class SessionExpired(ToolError):
             advice="Go back to your course and open the link again. If it keeps happening, open the link in a "
                    "new window or tab.",
         )
+
+
+def _end_launches(launch_ids: list[str]) -> None:
+    """Expire launches on the server, so a copy of an old session cookie no longer opens them."""
+    if launch_ids:
+        get_session().execute(update(Launch).where(Launch.id.in_(launch_ids)).values(expires_at=utcnow()))
+
+
+def adopt_launch(context: LaunchContext) -> None:
+    """Add a launch to this browser's session. Against session fixation and mix-ups on shared computers, the
+    launches of another person do not carry over: they end, on the server too. The caller commits."""
+    earlier = list((session.get(SESSION_KEY) or {}).values())
+    if earlier:
+        owners = dict(get_session().execute(select(Launch.id, Launch.user_id).where(
+            Launch.id.in_(earlier), Launch.expires_at > utcnow())).all())
+        if any(owners.get(launch_id) != context.user_id for launch_id in earlier):
+            _end_launches([launch_id for launch_id, user_id in owners.items() if user_id != context.user_id])
+            session.clear()
+    remember_launch(context)
 
 
 def remember_launch(context: LaunchContext) -> None:
@@ -116,3 +137,17 @@ def require_content_rights(view: Callable[..., Any]) -> Callable[..., Any]:
 
     setattr(wrapped, ROLE_ATTRIBUTE, "admin")
     return wrapped
+
+
+bp = Blueprint("session", __name__)
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    """End this browser's session with the tool (its launches end on the server too); GET asks first."""
+    if request.method == "POST":
+        _end_launches(list((session.get(SESSION_KEY) or {}).values()))
+        get_session().commit()
+        session.clear()
+        return render_template("signed_out.html", done=True)
+    return render_template("signed_out.html", done=False)

@@ -25,7 +25,7 @@ from ..lti.launch import (
 )
 from ..lti.roles import TUTOR, at_least
 from ..models import Launch, utcnow
-from .auth import remember_launch
+from .auth import adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 HANDOFF_SECONDS = 300
@@ -59,11 +59,7 @@ def launch():
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
-    # Against session fixation and mix-ups on shared computers: launches of another user do not carry over.
-    earlier = [load_launch(db, lid) for lid in (session.get("launches") or {}).values()]
-    if any(e is None or e.user_id != context.user_id for e in earlier):
-        session.clear()
-    remember_launch(context)
+    adopt_launch(context)
     handoff = secrets.token_urlsafe(24)
     row = db.get(Launch, context.launch_id)
     assert row is not None
@@ -88,7 +84,7 @@ def resume():
         if request.args.get("window") != "new":
             return render_template("lti/open_in_new_window.html",
                                    url=url_for("lti.resume", h=token, window="new")), 200
-        remember_launch(context)
+        adopt_launch(context)
     row.handoff_token = None
     db.commit()
     return redirect(destination(context), code=303)

@@ -27,6 +27,7 @@ PUBLIC = {
     "health.healthz": "the load balancer's health check",
     "learner.no_course": "a fixed message asking the person to open the tool from a course; shows no data",
     "certificates.verify": "anyone holding a certificate code may check it (shows name, module, version, date)",
+    "session.sign_out": "ends this browser's own session; shows no data",
     "dev.launch_page": "development only: a redirect to the platform emulator (never registered otherwise)",
 }
 PUBLIC_PREFIX = "/lti/"  # OIDC login, launch, JWKS, dynamic registration, resume: protocol endpoints
