@@ -182,6 +182,10 @@ def import_module(launch):
     except ContentProblems as exc:
         session.rollback()
         return _render_index(exc.problems, 422)
+    except domain.ArchiveRefused as exc:
+        session.rollback()
+        flash(f"Nothing was imported: {exc.message} {exc.advice}".strip(), "error")
+        return _render_index(status=422)
     except ToolError as exc:
         session.rollback()
         flash(f"Nothing was imported: {exc.message} {exc.advice}".strip(), "error")
