@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Course, Deployment, Enrollment, Launch, Platform, ResourceLink, User, utcnow
+from ..numbers import positive_int_or_none
 from . import claims as c
 from . import platform_keys, storage
 from .admin_access import admin_claims
@@ -465,8 +466,8 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     row.custom = custom
     if custom.get("module") and not row.module_slug:
         row.module_slug = str(custom["module"])[:64]
-    if custom.get("edition") and str(custom["edition"]).isdigit() and not row.edition_id:
-        row.edition_id = int(custom["edition"])
+    if positive_int_or_none(custom.get("edition")) and not row.edition_id:
+        row.edition_id = positive_int_or_none(custom["edition"])
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict) and ags.get("lineitem"):
         row.lineitem_url = ags["lineitem"]
@@ -532,8 +533,8 @@ def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchCon
     grant = row.claims.get("grant") or {}
     module_slug = (link.module_slug if link else None) or (str(custom["module"]) if custom.get("module") else None)
     edition_id = link.edition_id if link else None
-    if edition_id is None and str(custom.get("edition", "")).isdigit():
-        edition_id = int(custom["edition"])
+    if edition_id is None:
+        edition_id = positive_int_or_none(custom.get("edition"))
     return LaunchContext(
         launch_id=row.id, platform_id=row.user.platform_id if row.user else 0, user_id=row.user_id,
         course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,

@@ -12,6 +12,10 @@ request's own database session before the view runs. Building the header never t
 raises: a stored origin that is not a valid ASCII origin is left out and logged.
 
 Pages for a signed-in person carry ``Cache-Control: no-store`` unless the view chose its own caching.
+
+Whole numbers from outside never reach the database out of its range: ``<int:…>`` in every route is bounded
+(404 beyond it) and ``request.args.get(…, type=int)`` / ``request.form.get(…, type=int)`` give the default
+for a number out of range, as for any other malformed value.
 """
 
 from __future__ import annotations
@@ -23,22 +27,50 @@ import time
 from collections.abc import Iterable
 from threading import Lock
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from ..db import get_session
 from ..lti.urls import origin_of
 from ..models import Platform
+from ..numbers import DATABASE_INT_MAX, bounded_int
 
 log = logging.getLogger(__name__)
 
 PLATFORM_ORIGINS_SECONDS = 60
 EXTENSION = "platform_origins"
 NOT_REFRESHED_FOR = frozenset({"static", "health.healthz"})
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` that matches only numbers the database can hold: anything bigger is a 404."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query and form values whose ``get(…, type=int)`` refuses numbers out of the database's range."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002, ANN001, ANN201 - MultiDict's signature
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedParameters
+
+
+def bound_numbers(app: Flask) -> None:
+    """Before any route is added: the bounded converter and request class for the whole application."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = BoundedRequest
 
 
 class PlatformOrigins:
@@ -69,9 +101,11 @@ class PlatformOrigins:
         with self._lock:
             if not self.stale():
                 return
+            session = session_for_read()
             try:
-                rows = session_for_read().execute(select(Platform.auth_login_url, Platform.frame_origins)).all()
+                rows = session.execute(select(Platform.auth_login_url, Platform.frame_origins)).all()
             except SQLAlchemyError:
+                session.rollback()
                 log.warning("platform origins could not be read; keeping the previous ones for now", exc_info=True)
                 self._read_at = time.monotonic() - self.seconds + 5
                 return
