@@ -68,7 +68,7 @@ CASES = [pytest.param(rule, method, id=f"{method} {rule.endpoint}")
 
 
 @pytest.mark.parametrize(("rule", "method"), CASES)
-@settings(max_examples=15, deadline=None, database=None,
+@settings(max_examples=10, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_input_makes_a_500(app, world, rule, method, data):
