@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,15 @@ def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, An
     values.update({k.upper(): v for k, v in (overrides or {}).items()})
     if values["ENV"] not in {"production", "development", "testing"}:
         raise SettingsError(f"{ENV_PREFIX}ENV must be production or development, not {values['ENV']!r}")
+    if values["ENV"] == "testing" and not under_pytest(environ):
+        raise SettingsError(f"{ENV_PREFIX}ENV=testing is only for the test suite (no secret key needed, cookies "
+                            "without Secure, no HSTS). Use production, or development on your own computer.")
     return values
+
+
+def under_pytest(environ: dict[str, str]) -> bool:
+    """The test suite itself, or a server it started (which inherits PYTEST_CURRENT_TEST)."""
+    return "pytest" in sys.modules or bool(environ.get("PYTEST_CURRENT_TEST"))
 
 
 def _refuse_secrets_in_file(path: Path, from_file: dict[str, Any], env: str) -> None:
