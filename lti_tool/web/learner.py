@@ -6,6 +6,8 @@ course and (for dated sessions) edition; every state change is committed here, a
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
@@ -45,11 +47,20 @@ def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner
 def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):  # noqa: ANN202
     """The module and the learner's progress in it (moved to a new major version with a notice, if due)."""
     db = get_session()
-    module = module_for_course(db, course_id, module_slug, launch.module_slug)
+    module = module_for_course(db, course_id, module_slug, launch.module_slug, launch.user_id)
     resumed = start_or_resume(db, _learner(launch, course_id, module.slug), module, start=start)
     if resumed is not None and resumed.notice:
         flash(resumed.notice, "info")
     return module, resumed.progress if resumed else None
+
+
+@bp.app_template_filter("long_date")
+def long_date(value: date | str | None) -> str:
+    """``25 November 2026`` from a date or an ISO date text (as stored in a source); empty when there is none."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
 
 
 @bp.app_template_global()
@@ -65,7 +76,7 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
     rows = []
-    for version in course_modules(db, course_id, launch.module_slug):
+    for version in course_modules(db, course_id, launch.module_slug, launch.user_id):
         learner = _learner(launch, course_id, version.module.slug)
         rows.append((version, module_status(db, learner, version.module)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)

@@ -19,7 +19,7 @@ from tests.content.demo_content import PNG
 PAGE_URL = "/admin/content/demo/edit/01-first.md"
 
 GET_ROUTES = ["/admin/content/", "/admin/content/demo/", "/admin/content/demo/diff?old=1&new=1", PAGE_URL,
-              "/admin/content/demo/edit/quizzes/demo-check.md", "/admin/audit"]
+              "/admin/content/demo/edit/quizzes/demo-check.md", "/admin/audit", "/admin/content/review-due"]
 POST_ROUTES = [PAGE_URL, "/admin/content/demo/preview", "/admin/content/demo/images", "/admin/content/demo/export",
                "/admin/content/import"]
 
@@ -110,7 +110,7 @@ def test_the_preview_button_renders_the_edit_with_problems_linked_to_lines(admin
     text = page_markdown(admin).replace("## What to know", "# What to know")
     page = admin.post(PAGE_URL, data={"csrf_token": token, "text": text, "base_version": "1", "action": "preview"})
     assert page.status_code == 200
-    assert ('<a href="#markdown" data-line="9">Line 9</a>: headings start at '
+    assert ('<a href="#markdown" data-line="12">Line 12</a>: headings start at '
             "&#39;##&#39; (the page title is the top heading)") in page.text
     assert len(module_versions(db)) == 1
 
