@@ -49,7 +49,7 @@ def index(launch):
 
 
 @bp.get("/review-due")
-@require_admin
+@require_content_rights
 def review_due(launch):
     """What is past its review date or falls due within ``within`` days (a GET: it changes nothing)."""
     within = min(max(request.args.get("within", DEFAULT_WITHIN_DAYS, type=int) or 0, 0), MAX_WITHIN_DAYS)

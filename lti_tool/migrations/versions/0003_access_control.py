@@ -1,7 +1,7 @@
 """access control: command-line admin grants and one-time Dynamic Registration invitations
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0006
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import lti_tool.models.base
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
