@@ -21,7 +21,7 @@ AUDIT_PAGE_SIZE = 50
 @bp.get("/")
 @require_admin
 def home(launch):
-    return render_template("admin/home.html")
+    return render_template("admin/home.html", launch=launch)
 
 
 @bp.get("/audit")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, render_template, request, session
+from flask import Blueprint, g, render_template, request, session
 from sqlalchemy import select, update
 
 from ..db import get_session
@@ -79,6 +79,7 @@ def current_launch(course_id: int | None = None) -> LaunchContext:
     context = load_launch(get_session(), launch_id) if launch_id else None
     if context is None:
         raise SessionExpired()
+    g.current_launch = context
     return context
 
 
@@ -89,6 +90,7 @@ def admin_launch(*, content: bool = False) -> LaunchContext:
     for launch_id in reversed(list(launches.values())):
         context = load_launch(get_session(), launch_id)
         if context is not None and (context.may_edit_content if content else context.is_admin):
+            g.current_launch = context
             return context
     if not launches:
         raise SessionExpired()
@@ -140,6 +142,13 @@ def require_content_rights(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 bp = Blueprint("session", __name__)
+
+
+@bp.app_template_global()
+def signed_in_launch() -> LaunchContext | None:
+    """The launch this request was let in with, for the page header (who, which course role, ``is_admin`` for the
+    link to /admin/), at no extra query; None on pages that need no launch."""
+    return g.get("current_launch")
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -202,3 +202,34 @@ def test_a_launch_keeps_what_it_may_administer_without_another_query(lti_world, 
     claims = db.scalars(select(Launch.claims)).one()
     assert claims["platform_admin"] is False
     assert claims["grant"] == {"all_platforms": False, "content": False}
+
+
+def test_the_admin_home_offers_content_pages_only_with_content_rights(lti_world):
+    browser = lti_world.new_browser()
+    lti_world.launch(browser, user_id="admin-1", roles=[INST + "Administrator"],
+                     omit_claims=["https://purl.imsglobal.org/spec/lti/claim/context"])
+    home = browser.get(f"{lti_world.tool_url}/admin/", timeout=5)
+    assert home.status_code == 200
+    assert "Modules and quizzes" not in home.text
+    assert "admin grant USER_ID --content" in home.text
+
+
+def test_the_page_header_can_tell_an_admin_without_a_query(app, db):
+    from flask import render_template_string
+
+    from lti_tool.web.auth import current_launch
+    from tests.tutor import factories as f
+
+    deployment = f.platform(db)
+    course = f.course(db, deployment)
+    person = f.person(db, course, name="Ada Admin", role="tutor")
+    launch = f.launch(db, person, course, role="tutor", platform_admin=True)
+    db.commit()
+    with app.test_request_context("/"):
+        from flask import session
+
+        session["launches"] = {str(course.id): launch.id}
+        assert render_template_string("{{ signed_in_launch() }}") == "None", "public pages: nobody"
+        current_launch(course.id)
+        shown = render_template_string("{{ signed_in_launch().is_admin }} {{ signed_in_launch().role }}")
+    assert shown == "True tutor"
