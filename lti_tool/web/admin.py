@@ -28,8 +28,9 @@ def home(launch):
 @require_admin
 def audit_log(launch):
     """Every admin action, newest first."""
-    target = None if launch.administers_all_platforms else f"platform:{launch.platform_id}"
-    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE, target=target)
+    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE,
+                      everything=launch.administers_all_platforms, platform_id=launch.platform_id,
+                      content=launch.may_edit_content)
     return render_template("admin/audit.html", listing=listing)
 
 
@@ -105,7 +106,7 @@ def registration_link(launch):
     """A one-time Dynamic Registration URL (valid for an hour, used once), shown only now."""
     _all_platforms(launch)
     session = get_session()
-    token = dynamic_registration.issue_invite(session, _actor(launch))
+    token = dynamic_registration.issue_invite(session, f"user:{launch.user_id}")
     record(session, _actor(launch), "registration.invite", "registration", {"valid_minutes": 60})
     return render_template("admin/registration_link.html", url=tool_url("lti.dynamic_registration", invite=token))
 
