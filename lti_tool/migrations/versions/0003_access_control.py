@@ -1,7 +1,7 @@
 """access control: command-line admin grants and one-time Dynamic Registration invitations
 
 Revision ID: 0003
-Revises: 0006
+Revises: 0002
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import lti_tool.models.base
 
 
 revision = '0003'
-down_revision = '0006'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
