@@ -15,7 +15,8 @@ Pages for a signed-in person carry ``Cache-Control: no-store`` unless the view c
 
 Whole numbers from outside never reach the database out of its range: ``<int:…>`` in every route is bounded
 (404 beyond it) and ``request.args.get(…, type=int)`` / ``request.form.get(…, type=int)`` give the default
-for a number out of range, as for any other malformed value.
+for a number out of range, as for any other malformed value. A NUL character anywhere in the address or a form
+is refused with 400 before any view runs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from ..db import get_session
+from ..errors import ToolError
 from ..lti.urls import origin_of
 from ..models import Platform
 from ..numbers import DATABASE_INT_MAX, bounded_int
@@ -65,6 +67,22 @@ class BoundedParameters(ImmutableMultiDict):
 
 class BoundedRequest(Request):
     parameter_storage_class = BoundedParameters
+
+
+class NulCharacter(ToolError):
+    code = "bad_input"
+    status = 400
+    title = "That request could not be read"
+
+
+def _refuse_nul_characters() -> None:
+    """No database stores a NUL character (PostgreSQL refuses it): a request carrying one is refused whole."""
+    if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in values)
+                                     for k, values in request.args.lists()):
+        raise NulCharacter("The address holds a character that cannot be stored (NUL).")
+    if request.method == "POST" and any("\x00" in k or any("\x00" in v for v in values)
+                                        for k, values in request.form.lists()):
+        raise NulCharacter("The form holds a character that cannot be stored (NUL).")
 
 
 def bound_numbers(app: Flask) -> None:
@@ -195,6 +213,8 @@ def init_app(app: Flask) -> None:
     production = app.config["ENV"] == "production"
     app.extensions[EXTENSION] = PlatformOrigins(str(app.config.get("FRAME_ANCESTORS") or "").split(), production)
     _track_platform_changes(app)
+
+    app.before_request(_refuse_nul_characters)
 
     @app.before_request
     def _fresh_platform_origins() -> None:

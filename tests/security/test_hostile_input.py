@@ -90,3 +90,13 @@ def test_no_input_makes_a_500(app, world, rule, method, data):
     else:
         response = client.open(url, method=method, query_string=query_string, data=data.draw(FIELDS, label="form"))
     assert response.status_code < 500, f"{method} {url}?{query_string}: {response.status_code}"
+
+
+@pytest.mark.parametrize("url", ["/course/1/module/%00/quiz/img-supervision-check/start",
+                                 "/admin/content/%00/export"])
+def test_a_nul_character_in_a_path_is_refused_not_a_500(app, world, url):
+    """Found by the test above on PostgreSQL, which cannot store NUL characters."""
+    client = client_as(app, world.admin_launch, world.tutor_launch, world.learner_launch)
+    assert client.post(url).status_code == 400
+    assert client.get("/course/1/", query_string="module=%00").status_code == 400
+    assert client.post(f"/course/{world.course.id}/editions", data={"name": "a\x00b"}).status_code == 400
