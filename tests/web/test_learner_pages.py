@@ -185,6 +185,6 @@ def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_
     assert before in client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
     html = open_quiz(client, arranged)
     client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
-                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+                data={"csrf_token": csrf(html), **form_fields(db, html, CORRECT_ANSWERS)})
     start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
     assert after in start and before not in start
