@@ -64,7 +64,8 @@ def run(launches: int = 200, workers: int = 2, database_url: str | None = None) 
     platform_app = create_platform_app(settings)
     emulator = serve_in_thread(platform_app)
     settings.issuer = emulator.url
-    app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+    app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": database_url,
+                      "LOG_LEVEL": "WARNING"})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with session_factory(app)() as session:
         registration.add_platform(session, issuer=emulator.url, client_id="bench",

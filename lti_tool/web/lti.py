@@ -23,9 +23,9 @@ from ..lti.launch import (
     start_login,
     validate_launch,
 )
-from ..lti.roles import ADMIN, TUTOR
+from ..lti.roles import TUTOR, at_least
 from ..models import Launch, utcnow
-from .auth import remember_launch
+from .auth import adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 HANDOFF_SECONDS = 300
@@ -59,11 +59,7 @@ def launch():
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
-    # Against session fixation and mix-ups on shared computers: launches of another user do not carry over.
-    earlier = [load_launch(db, lid) for lid in (session.get("launches") or {}).values()]
-    if any(e is None or e.user_id != context.user_id for e in earlier):
-        session.clear()
-    remember_launch(context)
+    adopt_launch(context)
     handoff = secrets.token_urlsafe(24)
     row = db.get(Launch, context.launch_id)
     assert row is not None
@@ -88,7 +84,7 @@ def resume():
         if request.args.get("window") != "new":
             return render_template("lti/open_in_new_window.html",
                                    url=url_for("lti.resume", h=token, window="new")), 200
-        remember_launch(context)
+        adopt_launch(context)
     row.handoff_token = None
     db.commit()
     return redirect(destination(context), code=303)
@@ -99,8 +95,8 @@ def destination(context: LaunchContext) -> str:
     if context.is_deep_linking:
         return url_for("deep_linking.choose", launch_id=context.launch_id)
     if context.course_id is None:
-        return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
-    if context.role in (TUTOR, ADMIN):
+        return url_for("admin.home") if context.is_admin else url_for("learner.no_course")
+    if at_least(context.role, TUTOR):
         if not context.module_slug and needs_binding(get_session(), context.resource_link_pk):
             return url_for("deep_linking.bind", course_id=context.course_id)
         if context.module_slug:
@@ -113,7 +109,8 @@ def destination(context: LaunchContext) -> str:
 
 @bp.get("/register")
 def dynamic_registration():
-    """LTI Dynamic Registration: the platform opens this with `openid_configuration` and a token."""
+    """LTI Dynamic Registration: the platform opens the one-time link an admin issued (``invite``), adding
+    `openid_configuration` and its own token."""
     from urllib.parse import urlsplit
 
     from ..lti.dynamic_registration import ToolUrls, register
@@ -121,9 +118,10 @@ def dynamic_registration():
     launch_url = tool_url("lti.launch")
     urls = ToolUrls(login=tool_url("lti.login"), launch=launch_url, jwks=tool_url("lti.jwks"),
                     logo=tool_url("static", filename="logo.svg"), domain=urlsplit(launch_url).netloc)
-    platform = register(get_session(), urls, request.args.get("openid_configuration", ""),
-                                      request.args.get("registration_token"),
-                                      float(current_app.config["HTTP_TIMEOUT_SECONDS"]))
+    platform = register(get_session(), urls, request.args.get("invite", ""),
+                        request.args.get("openid_configuration", ""), request.args.get("registration_token"),
+                        timeout=float(current_app.config["HTTP_TIMEOUT_SECONDS"]),
+                        production=current_app.config["ENV"] == "production")
     return render_template("lti/registered.html", platform=platform)
 
 

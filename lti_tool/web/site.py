@@ -11,15 +11,14 @@ from flask import Blueprint, current_app, g, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import get_session
-from ..errors import ToolError
 from ..lti.identity import signed_in
 from ..lti.launch import LaunchContext, load_launch
 from ..lti.roles import ADMIN, LEARNER, TUTOR
-from .auth import SESSION_KEY, any_launch_with_role
+from .auth import SESSION_KEY, signed_in_launch
 
 bp = Blueprint("site", __name__)
 
-ROLE_LABELS = {LEARNER: "Learner", TUTOR: "Tutor", ADMIN: "Administrator"}
+ROLE_LABELS = {LEARNER: "Learner", TUTOR: "Tutor", ADMIN: "Tutor"}
 
 
 @dataclass(frozen=True)
@@ -39,17 +38,18 @@ class PageHeader:
 
 
 def can_open_admin_pages() -> bool:
-    """Whether this browser may open the admin pages: the same rule the admin pages themselves apply."""
-    try:
-        any_launch_with_role(ADMIN)
-    except ToolError:
-        return False
-    return True
+    """Whether the launch this page is shown under makes the person an administrator of their platform: the
+    rule the admin pages apply (institution or system administrator roles, never a course role)."""
+    launch = _launch_for_this_page()
+    return launch is not None and launch.is_admin
 
 
 def _launch_for_this_page() -> LaunchContext | None:
     """The launch the page is shown under: the one for the course in the URL, the admin launch on admin pages,
     the deep-linking launch on the picker, else (an error page, a public page) the latest one."""
+    let_in = signed_in_launch()
+    if let_in is not None:
+        return let_in
     launches: dict[str, str] = session.get(SESSION_KEY) or {}
     if not launches:
         return None
@@ -59,11 +59,6 @@ def _launch_for_this_page() -> LaunchContext | None:
         return load_launch(db, launches[str(args["course_id"])])
     if "launch_id" in args and args["launch_id"] in launches.values():
         return load_launch(db, args["launch_id"])
-    if (request.blueprint or "").startswith("admin"):
-        try:
-            return any_launch_with_role(ADMIN)
-        except ToolError:
-            return None
     return load_launch(db, next(reversed(launches.values())))
 
 
@@ -93,9 +88,10 @@ def page_header() -> PageHeader | None:
                 g.page_header = None
             else:
                 who = signed_in(get_session(), launch)
-                g.page_header = PageHeader(name=who.name, role=ROLE_LABELS[launch.role],
+                role = ROLE_LABELS[launch.role] + (", administrator" if launch.is_admin else "")
+                g.page_header = PageHeader(name=who.name, role=role,
                                            course_title=who.course_title,
-                                           links=_links(launch, can_open_admin_pages()),
+                                           links=_links(launch, launch.is_admin),
                                            return_url=launch.return_url)
         except SQLAlchemyError:
             current_app.logger.warning("page header left out: the database did not answer")

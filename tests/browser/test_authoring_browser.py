@@ -77,8 +77,9 @@ def handoff(db, content) -> str:
                         auth_token_url="https://b/token", keyset_url="https://b/jwks")
     user = User(platform=platform, sub="admin-1", name="Ada Admin")
     token = secrets.token_urlsafe(24)
-    db.add(Launch(id=secrets.token_hex(16), user=user, role="admin", message_type="LtiResourceLinkRequest",
-                  claims={}, expires_at=utcnow() + timedelta(hours=1), handoff_token=token))
+    db.add(Launch(id=secrets.token_hex(16), user=user, role="tutor", message_type="LtiResourceLinkRequest",
+                  claims={"platform_admin": True, "grant": {"all_platforms": False, "content": True}},
+                  expires_at=utcnow() + timedelta(hours=1), handoff_token=token))
     db.commit()
     return token
 

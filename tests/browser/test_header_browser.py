@@ -55,7 +55,8 @@ def scenario(db: Session):
     s.admin = f.person(db, s.course, name="Dana Whitfield", role="admin", source="launch")
     s.handoffs = {}
     for role, person in (("admin", s.admin), ("learner", s.amara)):
-        launch = f.launch(db, person, s.course, role=role)
+        admin = role == "admin"
+        launch = f.launch(db, person, s.course, role="tutor" if admin else role, platform_admin=admin, content=admin)
         launch.handoff_token = secrets.token_urlsafe(24)
         s.handoffs[role] = launch.handoff_token
     db.commit()
@@ -88,7 +89,7 @@ def test_an_admin_goes_from_the_course_to_every_admin_page_and_back(browser, ser
     page.wait_for_url(f"**/course/{scenario.course.id}/tutor/")
     signed_in = page.locator("#signed-in")
     assert " ".join(signed_in.inner_text().split()) == (
-        "Signed in as Dana Whitfield Administrator in Paediatrics IMG programme")
+        "Signed in as Dana Whitfield Tutor, administrator in Paediatrics IMG programme")
     assert page.locator("#admin-offer").get_by_role("link", name="Open the administration pages").is_visible()
     check(page, f"admin landing at {size['width']}px")
 

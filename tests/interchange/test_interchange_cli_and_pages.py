@@ -59,7 +59,7 @@ def admin(client, db):
     deployment = f.platform(db)
     course = f.course(db, deployment)
     person = f.person(db, course, name="Ada Admin", role="tutor")
-    launch = f.launch(db, person, course, role="admin")
+    launch = f.launch(db, person, course, role="tutor", platform_admin=True, content=True)
     db.commit()
     f.sign_in(client, launch)
     return client

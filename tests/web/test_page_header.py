@@ -18,7 +18,7 @@ def scenario(db: Session):
     s = f.Scenario(db)
     s.tutor_launch = f.launch(db, s.tutor, s.course, role="tutor")
     s.admin = f.person(db, s.course, name="Dana Whitfield", role="admin", source="launch")
-    s.admin_launch = f.launch(db, s.admin, s.course, role="admin")
+    s.admin_launch = f.launch(db, s.admin, s.course, role="tutor", platform_admin=True, content=True)
     db.commit()
     return s
 
@@ -37,13 +37,14 @@ def test_a_tutor_sees_name_role_and_course_and_no_admin_link(client, scenario):
     header = header_of(html)
     assert "Signed in as Dr Tutor Tutor in Paediatrics IMG programme" in words(header)
     assert 'href="/admin/"' not in header and 'id="admin-offer"' not in html
+    assert 'href="/sign-out"' in header
     assert f'href="/course/{scenario.course.id}/editions"' in header
 
 
 def test_an_admin_landing_on_the_course_view_is_offered_the_admin_pages(client, scenario):
     f.sign_in(client, scenario.admin_launch)
     html = client.get(f"/course/{scenario.course.id}/tutor/").get_data(as_text=True)
-    assert "Signed in as Dana Whitfield Administrator in Paediatrics IMG programme" in words(header_of(html))
+    assert "Signed in as Dana Whitfield Tutor, administrator in Paediatrics IMG programme" in words(header_of(html))
     assert 'href="/admin/"' in header_of(html)
     assert re.search(r'id="admin-offer".*?href="/admin/"', html, re.S)
 
@@ -59,7 +60,7 @@ def test_every_admin_page_shows_the_admin_sections_and_the_way_back_to_the_cours
         assert f'href="{target}"' in nav, target
     assert nav.count('aria-current="page"') + nav.count('aria-current="true"') == 1
     assert f'href="/course/{scenario.course.id}/tutor/"' in header_of(html)
-    assert "Administrator in Paediatrics IMG programme" in words(header_of(html))
+    assert "Tutor, administrator in Paediatrics IMG programme" in words(header_of(html))
 
 
 def test_the_editions_page_links_back_to_the_course_view(client, scenario):
