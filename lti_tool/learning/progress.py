@@ -8,16 +8,19 @@ every published module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import EllipsisType
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, union
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Edition, Module, ModuleVersion, Page, PageView, Progress, ResourceLink, utcnow
 from .completion import QuizStanding, ReflectionItem, evaluate, grade_book_applies, requirements
 from .errors import ModuleNotAvailable, PageNotInModule
 from .grades import queue_grade
+
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,10 @@ class Resumed:
 
 def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None) -> list[str] | None:
     """Slugs bound in this course (the launch's module first), or None when the course binds none."""
-    bound = set(session.scalars(select(ResourceLink.module_slug).where(
-        ResourceLink.course_id == course_id, ResourceLink.module_slug.is_not(None))))
-    bound |= set(session.scalars(select(Edition.module_slug).where(Edition.course_id == course_id)))
+    bound = set(session.scalars(union(
+        select(ResourceLink.module_slug).where(ResourceLink.course_id == course_id,
+                                               ResourceLink.module_slug.is_not(None)),
+        select(Edition.module_slug).where(Edition.course_id == course_id))))
     if bound_slug:
         bound.add(bound_slug)
     if not bound:
@@ -60,7 +64,7 @@ def course_module_slugs(session: Session, course_id: int, bound_slug: str | None
 def course_modules(session: Session, course_id: int, bound_slug: str | None = None) -> list[ModuleVersion]:
     """The current versions of the modules this course offers, the launch's bound module first."""
     slugs = course_module_slugs(session, course_id, bound_slug)
-    query = select(Module).where(Module.current_version_id.is_not(None))
+    query = select(Module).options(joinedload(Module.current_version)).where(Module.current_version_id.is_not(None))
     if slugs is not None:
         query = query.where(Module.slug.in_(slugs))
     modules = list(session.scalars(query))
@@ -72,7 +76,8 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
 def module_for_course(session: Session, course_id: int, module_slug: str,
                       bound_slug: str | None = None) -> Module:
     """The published module, if this course offers it; ModuleNotAvailable otherwise."""
-    module = session.scalars(select(Module).where(Module.slug == module_slug)).one_or_none()
+    module = session.scalars(select(Module).options(joinedload(Module.current_version))
+                             .where(Module.slug == module_slug)).one_or_none()
     slugs = course_module_slugs(session, course_id, bound_slug)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
@@ -153,10 +158,14 @@ def page_of(version: ModuleVersion, page_slug: str) -> Page:
 
 
 def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None) -> bool:
-    """Note that the learner saw this page (once; later views change nothing). True when it was new."""
+    """Note that the learner saw this page (once; later views change nothing). True when it was new.
+
+    The last activity moves only when it is older than tutors can see (they read it to the minute): re-reading
+    pages writes nothing."""
     page_of(progress.module_version, page_slug)
     now = now or utcnow()
-    progress.last_activity_at = now
+    if progress.last_activity_at is None or now - progress.last_activity_at >= ACTIVITY_RESOLUTION:
+        progress.last_activity_at = now
     seen = session.scalars(select(PageView.id).where(
         PageView.progress_id == progress.id, PageView.page_slug == page_slug)).first()
     if seen is not None:
@@ -212,11 +221,15 @@ class ModuleStatus:
         return unviewed[0] if unviewed else (self.pages[0].slug if self.pages else None)
 
 
-def module_status(session: Session, learner: Learner, module: Module, *, now: datetime | None = None) -> ModuleStatus:
-    """The learner's state in a module: not_started, in_progress, completed or overdue (edition past due)."""
+def module_status(session: Session, learner: Learner, module: Module, *, now: datetime | None = None,
+                  progress: Progress | None | EllipsisType = ...) -> ModuleStatus:
+    """The learner's state in a module: not_started, in_progress, completed or overdue (edition past due).
+
+    ``progress``: the learner's progress in it (None: not started) when the caller has already looked it up."""
     now = now or utcnow()
     edition = session.get(Edition, learner.edition_id) if learner.edition_id else None
-    progress = find_progress(session, learner, module.slug)
+    if isinstance(progress, EllipsisType):
+        progress = find_progress(session, learner, module.slug)
     version = progress.module_version if progress else module.current_version
     assert version is not None
     quiz_of_page = {p.slug: p.quiz_version.quiz.slug for p in version.pages if p.quiz_version is not None}

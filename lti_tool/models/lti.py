@@ -80,15 +80,7 @@ class OidcState(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
 
-
-class KeyValue(Base):
-    """pylti1p3's launch-data storage, shared by every worker through the database."""
-
-    __tablename__ = "lti_key_value"
-
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
-    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    platform: Mapped[Platform] = relationship()
 
 
 class AccessToken(Base):
