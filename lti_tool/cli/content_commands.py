@@ -10,6 +10,13 @@ from flask.cli import AppGroup
 
 from ..content import ContentProblems, publish
 from ..content.authoring import export_to_folder
+from ..content.estimate import (
+    MINUTES_PER_REFLECTION,
+    MINUTES_PER_SCORED_QUESTION,
+    ROUND_TO_MINUTES,
+    WORDS_PER_MINUTE,
+    module_estimate,
+)
 from ..content.parse import load_tree
 from ..content.publish import published_modules
 from ..content.validate import parse_and_validate
@@ -34,6 +41,22 @@ def check_command(path: Path | None) -> None:
     click.echo(f"No problems in {content_dir}: {counted(len(content.modules), 'module')} "
                f"({counted(pages, 'page')}), {counted(len(content.quizzes), 'quiz', 'quizzes')} "
                f"({counted(questions, 'question')}).")
+
+
+@content_group.command("estimate")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def estimate_command(path: Path | None) -> None:
+    """Print the computed minutes of every module beside its declared estimated_minutes."""
+    content_dir = path or Path(current_app.config["CONTENT_DIR"])
+    content, _ = parse_and_validate(load_tree(content_dir))
+    click.echo(f"Reading at {WORDS_PER_MINUTE} words a minute, {MINUTES_PER_SCORED_QUESTION} minute per scored "
+               f"question, {MINUTES_PER_REFLECTION} minutes per reflection prompt, rounded up to "
+               f"{ROUND_TO_MINUTES} minutes.")
+    for module in content.modules:
+        estimate = module_estimate(module, content)
+        verdict = "ok" if estimate.accepts(module.estimated_minutes) else "outside {}-{}".format(*estimate.allowed)
+        click.echo(f"{module.id}: {estimate.minutes} minutes computed, {module.estimated_minutes} declared ({verdict};"
+                   f" {estimate.describe()})")
 
 
 def counted(number: int, word: str, plural: str = "") -> str:

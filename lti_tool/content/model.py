@@ -30,10 +30,13 @@ class Problem:
 
 @dataclass(frozen=True)
 class Source:
+    """A source a page or quiz relies on; ``accessed`` is when someone last opened it and checked the claim."""
+
     title: str
     url: str
     path: str
     line: int
+    accessed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class PageSource:
     path: str
     line: int
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    reviewed_by: str = ""
+    next_review: date | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ class ModuleSource:
     line: int
     files: dict[str, str] = field(default_factory=dict, compare=False)
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    reviewed_by: str = ""
+    next_review: date | None = None
 
     @property
     def quiz_ids(self) -> tuple[str, ...]:
@@ -169,6 +176,9 @@ class QuizSource:
     path: str
     line: int
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    reviewed_by: str = ""
+    next_review: date | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -36,15 +36,16 @@ __all__ = ["Problem", "SourceTree", "load_tree", "parse_content", "parse_module"
 MODULE_FILE = "module.md"
 GUIDE_FILE = "readme.md"
 
+REVIEW_KEYS = ("last_reviewed", "reviewed_by", "next_review")
 MODULE_KEYS = {"id", "title", "summary", "audience", "kind", "estimated_minutes", "outcomes", "completion",
-               "last_reviewed"}
-MODULE_REQUIRED = ("id", "title", "summary", "audience", "kind", "estimated_minutes", "last_reviewed")
+               *REVIEW_KEYS}
+MODULE_REQUIRED = ("id", "title", "summary", "audience", "kind", "estimated_minutes", *REVIEW_KEYS)
 OUTCOME_KEYS = {"id", "text", "gmc_areas"}
-PAGE_KEYS = {"id", "title", "last_reviewed", "sources", "quiz"}
-PAGE_REQUIRED = ("id", "title", "last_reviewed", "sources")
-SOURCE_KEYS = {"title", "url"}
-QUIZ_KEYS = {"id", "title", "pass_mark", "attempts", "shuffle", "pick", "show_answers", "last_reviewed"}
-QUIZ_REQUIRED = ("id", "title", "last_reviewed")
+PAGE_KEYS = {"id", "title", "sources", "quiz", *REVIEW_KEYS}
+PAGE_REQUIRED = ("id", "title", *REVIEW_KEYS, "sources")
+SOURCE_KEYS = ("title", "url", "accessed")
+QUIZ_KEYS = {"id", "title", "pass_mark", "attempts", "shuffle", "pick", "show_answers", "sources", *REVIEW_KEYS}
+QUIZ_REQUIRED = ("id", "title", *REVIEW_KEYS)
 QUESTION_ATTRIBUTES = {"points", "type", "scoring", "required"}
 
 FENCE = re.compile(r"^\s{0,3}(```|~~~)")
@@ -242,13 +243,20 @@ class Reader:
         value = self.matter.values.get(key)
         if value is None:
             return None
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
+        day = as_date(value)
+        if day is None:
             self.problem(self.line(key), f"{key} must be a date written YYYY-MM-DD")
-            return None
+        return day
+
+
+def as_date(value: Any) -> date | None:
+    """A YAML date (or ISO text) as a date; None when it is not one."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def text_value(value: Any) -> str:
@@ -282,7 +290,7 @@ def parse_module(folder: str, files: dict[str, str], problems: list[Problem]) ->
         outcomes=read_outcomes(reader), completion=read_completion(reader, kind),
         last_reviewed=reader.day("last_reviewed"), intro=matter.body, intro_line=matter.body_line,
         folder=folder, pages=tuple(pages), path=path, line=reader.line("id"), files=dict(files),
-        key_lines=reader.key_lines,
+        key_lines=reader.key_lines, reviewed_by=reader.text("reviewed_by"), next_review=reader.day("next_review"),
     )
 
 
@@ -363,6 +371,7 @@ def parse_page(path: str, file_name: str, text: str, problems: list[Problem]) ->
         id=reader.text("id"), title=reader.text("title"), last_reviewed=reader.day("last_reviewed"),
         sources=read_sources(reader), quiz=quiz, body=matter.body, body_line=matter.body_line,
         file_name=file_name, path=path, line=reader.line("id"), key_lines=reader.key_lines,
+        reviewed_by=reader.text("reviewed_by"), next_review=reader.day("next_review"),
     )
 
 
@@ -371,24 +380,31 @@ def read_sources(reader: Reader) -> tuple[Source, ...]:
     if node is None or (isinstance(node, yaml.ScalarNode) and reader.matter.values.get("sources") is None):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        reader.problem(reader.line("sources"), "sources must be a list of items with title and url")
+        reader.problem(reader.line("sources"), "sources must be a list of items with title, url and accessed")
         return ()
     sources = []
     for item in node.value:
         line = 2 + item.start_mark.line
         if not isinstance(item, yaml.MappingNode):
-            reader.problem(line, "each source needs 'title' and 'url' settings")
+            reader.problem(line, "each source needs 'title', 'url' and 'accessed' settings")
             continue
         values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
         for key, key_line, value_node in mapping_items(item, 2, reader.path, reader.problems):
             if key not in SOURCE_KEYS:
                 reader.problem(key_line, f"unknown source key '{key}'")
             values[key] = construct(value_node)
-        for key in ("title", "url"):
+            lines[key] = key_line
+        for key in SOURCE_KEYS:
             if not text_value(values.get(key)):
                 reader.problem(line, f"source is missing '{key}'")
-        sources.append(Source(text_value(values.get("title")), text_value(values.get("url")), reader.path, line))
+        accessed = as_date(values.get("accessed"))
+        if values.get("accessed") is not None and accessed is None:
+            reader.problem(lines["accessed"], "accessed must be a date written YYYY-MM-DD")
+        sources.append(Source(text_value(values.get("title")), text_value(values.get("url")), reader.path, line,
+                              accessed))
     return tuple(sources)
+
 
 
 # ------------------------------------------------------------------------------------------ quizzes
@@ -418,7 +434,8 @@ def parse_quiz(path: str, text: str, problems: list[Problem]) -> QuizSource | No
         show_answers=reader.text("show_answers", "after_submit"), last_reviewed=reader.day("last_reviewed"),
         intro=joined(intro_lines), intro_line=matter.body_line,
         questions=tuple(questions), text=text, path=path, line=reader.line("id"),
-        key_lines=reader.key_lines,
+        key_lines=reader.key_lines, reviewed_by=reader.text("reviewed_by"), next_review=reader.day("next_review"),
+        sources=read_sources(reader),
     )
 
 

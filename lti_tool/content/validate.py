@@ -6,6 +6,7 @@ every problem sorted by file and line.
 
 from __future__ import annotations
 
+import calendar
 import posixpath
 import re
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .estimate import ROUND_TO_MINUTES, module_estimate
 from .model import (
     CHOICE_TYPES,
     MODULE_KINDS,
@@ -20,6 +22,7 @@ from .model import (
     SHUFFLE_VALUES,
     Content,
     ModuleSource,
+    PageSource,
     Problem,
     QuestionSource,
     QuizSource,
@@ -36,6 +39,7 @@ INLINE_CODE = re.compile(r"`+[^`]*`+")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 LINK_SCHEMES = ("http", "https", "mailto")
 TITLE_MAX_LENGTH = 300
+REVIEW_INTERVAL_MONTHS = 12
 
 
 def check(content_dir: Path | str) -> list[Problem]:
@@ -60,6 +64,7 @@ def validate(content: Content, tree: SourceTree) -> list[Problem]:
     for module in content.modules:
         claim_unique(problems, seen_modules, module.id, module.path, module.line, "module id", module.path)
         validate_module(module, quiz_ids, tree, problems)
+        check_estimate(problems, module, content)
     seen_quizzes: dict[str, str] = {}
     for quiz in content.quizzes:
         claim_unique(problems, seen_quizzes, quiz.id, quiz.path, quiz.line, "quiz id", quiz.path)
@@ -92,9 +97,52 @@ def check_length(problems: list[Problem], path: str, line: int, **texts: str) ->
             problems.append(Problem(path, line, f"{name} is longer than {TITLE_MAX_LENGTH} characters"))
 
 
-def check_reviewed(problems: list[Problem], reviewed: date | None, path: str, line: int) -> None:
+def check_review(problems: list[Problem], item: ModuleSource | PageSource | QuizSource) -> None:
+    """Review metadata: a true date in the past, a named reviewer, the next review within the review interval."""
+    path, lines = item.path, item.key_lines
+    reviewed, next_review = item.last_reviewed, item.next_review
     if reviewed is not None and reviewed > date.today():
-        problems.append(Problem(path, line, f"last_reviewed {reviewed.isoformat()} is in the future"))
+        problems.append(Problem(path, lines.get("last_reviewed", 1),
+                                f"last_reviewed {reviewed.isoformat()} is in the future"))
+    if "reviewed_by" in lines and not item.reviewed_by:
+        problems.append(Problem(path, lines["reviewed_by"],
+                                "reviewed_by is empty: name the reviewer's role, for example RCPCH college tutor"))
+    if reviewed is not None and next_review is not None:
+        latest = months_after(reviewed, REVIEW_INTERVAL_MONTHS)
+        if next_review <= reviewed:
+            problems.append(Problem(path, lines.get("next_review", 1),
+                                    f"next_review {next_review.isoformat()} must be after last_reviewed "
+                                    f"{reviewed.isoformat()}"))
+        elif next_review > latest:
+            problems.append(Problem(path, lines.get("next_review", 1),
+                                    f"next_review {next_review.isoformat()} is more than {REVIEW_INTERVAL_MONTHS} "
+                                    f"months after last_reviewed {reviewed.isoformat()}: use {latest.isoformat()} "
+                                    "or earlier"))
+    for source in item.sources if not isinstance(item, ModuleSource) else ():
+        if source.url and urlsplit(source.url).scheme not in ("http", "https"):
+            problems.append(Problem(source.path, source.line, "source url must start with https:// or http://"))
+        if source.accessed is not None and source.accessed > date.today():
+            problems.append(Problem(source.path, source.line,
+                                    f"accessed {source.accessed.isoformat()} is in the future"))
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` later, or the last day of that month when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_estimate(problems: list[Problem], module: ModuleSource, content: Content) -> None:
+    if "estimated_minutes" not in module.key_lines or module.estimated_minutes <= 0:
+        return
+    estimate = module_estimate(module, content)
+    if not estimate.accepts(module.estimated_minutes):
+        low, high = estimate.allowed
+        problems.append(Problem(module.path, module.key_lines["estimated_minutes"],
+                                f"estimated_minutes is {module.estimated_minutes} but the computed figure is "
+                                f"{estimate.minutes} ({estimate.describe()}, rounded up to "
+                                f"{ROUND_TO_MINUTES} minutes): use a figure from {low} to {high}"))
 
 
 # ------------------------------------------------------------------------------------------ modules
@@ -117,7 +165,7 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
         claim_unique(problems, seen_outcomes, outcome.id, path, outcome.line, "outcome id", "this module")
         if any(area < 1 or area > 7 for area in outcome.gmc_areas):
             problems.append(Problem(path, outcome.line, "gmc_areas must be numbers from 1 to 7"))
-    check_reviewed(problems, module.last_reviewed, path, lines.get("last_reviewed", 1))
+    check_review(problems, module)
     if not module.pages:
         problems.append(Problem(path, 1, "module has no pages: add numbered .md files beside module.md"))
     validate_completion(module, quiz_ids, problems)
@@ -129,7 +177,7 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
     for page in module.pages:
         claim_unique(problems, seen_pages, page.id, page.path, page.line, "page id", page.path)
         check_length(problems, page.path, page.key_lines.get("title", 1), title=page.title)
-        check_reviewed(problems, page.last_reviewed, page.path, page.key_lines.get("last_reviewed", 1))
+        check_review(problems, page)
         quiz_line = page.key_lines.get("quiz", 1)
         if page.quiz:
             if module.kind == "handbook":
@@ -144,9 +192,6 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
         if "sources" in page.key_lines and not page.sources and not page.quiz:
             problems.append(Problem(page.path, page.key_lines["sources"],
                                     "sources may be empty only on a page that hosts a quiz"))
-        for source in page.sources:
-            if source.url and urlsplit(source.url).scheme not in ("http", "https"):
-                problems.append(Problem(source.path, source.line, "source url must start with https:// or http://"))
         scan_markdown(problems, page.path, page.body, page.body_line, module_dir, page_body=True)
 
 
@@ -244,7 +289,7 @@ def validate_quiz(quiz: QuizSource, problems: list[Problem]) -> None:
     if quiz.show_answers not in SHOW_ANSWERS_VALUES:
         problems.append(Problem(path, lines.get("show_answers", 1),
                                 f"show_answers must be one of {', '.join(SHOW_ANSWERS_VALUES)}"))
-    check_reviewed(problems, quiz.last_reviewed, path, lines.get("last_reviewed", 1))
+    check_review(problems, quiz)
     scored = sum(question.scored for question in quiz.questions)
     if not scored:
         problems.append(Problem(path, quiz.line, "quiz has no scored question: add one that is not a reflection "

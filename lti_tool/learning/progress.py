@@ -1,8 +1,9 @@
 """A learner's progress through a module: started once, pinned to a version, moved only by a major change.
 
-Which modules a course offers: those bound to any of its resource links or editions, plus the module the
-current launch is bound to. A course that has bound none (the tool placed without picking a module) offers
-every published module.
+Which modules a course offers: every published module while any of its links is a plain link (the tool placed
+without picking a module), else the modules its links are bound to. Editions never narrow it: an edition only
+says which run of its own session module a learner is in. The module the launch is bound to and every module
+the learner has started in the course are always offered, so no learner loses a module they began.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
-from sqlalchemy import delete, select, union
+from sqlalchemy import delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -48,22 +49,29 @@ class Resumed:
                 f"{version.number}). You have been moved to the new version and need to complete it again.")
 
 
-def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None) -> list[str] | None:
-    """Slugs bound in this course (the launch's module first), or None when the course binds none."""
-    bound = set(session.scalars(union(
-        select(ResourceLink.module_slug).where(ResourceLink.course_id == course_id,
-                                               ResourceLink.module_slug.is_not(None)),
-        select(Edition.module_slug).where(Edition.course_id == course_id))))
+def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None,
+                        user_id: int | None = None) -> list[str] | None:
+    """Slugs this course offers (the launch's module first), or None when it offers every published module."""
+    # One statement for every question: does a link place the tool without a module (a NULL slug), which modules
+    # the links bind, and which the learner has already started.
+    query = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
+    if user_id is not None:
+        query = union(query, select(Progress.module_slug, literal(False)).where(
+            Progress.course_id == course_id, Progress.user_id == user_id))
+    rows = session.execute(query).all()
+    linked = {slug for slug, from_link in rows if from_link}
+    if None in linked or not linked:
+        return None
+    bound = linked | {slug for slug, from_link in rows if not from_link}
     if bound_slug:
         bound.add(bound_slug)
-    if not bound:
-        return None
     return sorted(bound, key=lambda s: (s != bound_slug, s))
 
 
-def course_modules(session: Session, course_id: int, bound_slug: str | None = None) -> list[ModuleVersion]:
-    """The current versions of the modules this course offers, the launch's bound module first."""
-    slugs = course_module_slugs(session, course_id, bound_slug)
+def course_modules(session: Session, course_id: int, bound_slug: str | None = None,
+                   user_id: int | None = None) -> list[ModuleVersion]:
+    """The current versions of the modules this course offers (to ``user_id``), the launch's module first."""
+    slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     query = select(Module).options(joinedload(Module.current_version)).where(Module.current_version_id.is_not(None))
     if slugs is not None:
         query = query.where(Module.slug.in_(slugs))
@@ -73,12 +81,12 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
     return [m.current_version for m in modules if m.current_version is not None]
 
 
-def module_for_course(session: Session, course_id: int, module_slug: str,
-                      bound_slug: str | None = None) -> Module:
-    """The published module, if this course offers it; ModuleNotAvailable otherwise."""
+def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
+                      user_id: int | None = None) -> Module:
+    """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise."""
     module = session.scalars(select(Module).options(joinedload(Module.current_version))
                              .where(Module.slug == module_slug)).one_or_none()
-    slugs = course_module_slugs(session, course_id, bound_slug)
+    slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
     return module

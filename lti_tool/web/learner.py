@@ -46,7 +46,7 @@ def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: b
     """The module, the learner's place in it and their progress (moved to a new major version with a notice,
     if due)."""
     db = get_session()
-    module = module_for_course(db, course_id, module_slug, launch.module_slug)
+    module = module_for_course(db, course_id, module_slug, launch.module_slug, launch.user_id)
     learner = _learner(launch, course_id, module.slug)
     resumed = start_or_resume(db, learner, module, start=start)
     if resumed is not None and resumed.notice:
@@ -67,7 +67,7 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
     rows = []
-    for version in course_modules(db, course_id, launch.module_slug):
+    for version in course_modules(db, course_id, launch.module_slug, launch.user_id):
         learner = _learner(launch, course_id, version.module.slug)
         rows.append((version, module_status(db, learner, version.module)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)

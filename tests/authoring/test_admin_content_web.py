@@ -110,7 +110,7 @@ def test_the_preview_button_renders_the_edit_with_problems_linked_to_lines(admin
     text = page_markdown(admin).replace("## What to know", "# What to know")
     page = admin.post(PAGE_URL, data={"csrf_token": token, "text": text, "base_version": "1", "action": "preview"})
     assert page.status_code == 200
-    assert ('<a href="#markdown" data-line="9">Line 9</a>: headings start at '
+    assert ('<a href="#markdown" data-line="12">Line 12</a>: headings start at '
             "&#39;##&#39; (the page title is the top heading)") in page.text
     assert len(module_versions(db)) == 1
 

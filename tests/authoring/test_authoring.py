@@ -90,10 +90,10 @@ def test_preview_sanitises_scripts_handlers_and_javascript_links_as_publishing_d
     assert not [value for _, value in attributes if "javascript" in value.lower()]
     assert "&lt;script&gt;" in shown.html, "raw HTML is shown as text, never run"
     lines = {problem.line: problem.message for problem in shown.problems}
-    assert lines[16] == "HTML is not allowed in content: write Markdown"
-    assert lines[18] == "HTML is not allowed in content: write Markdown"
-    assert "link 'javascript:alert(3)' is not allowed" in lines[20]
-    assert "image 'javascript:alert(4)' must be a file in the module folder" in lines[22]
+    assert lines[19] == "HTML is not allowed in content: write Markdown"
+    assert lines[21] == "HTML is not allowed in content: write Markdown"
+    assert "link 'javascript:alert(3)' is not allowed" in lines[23]
+    assert "image 'javascript:alert(4)' must be a file in the module folder" in lines[25]
 
 
 def parsed_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
@@ -110,7 +110,7 @@ def parsed_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 def test_preview_reports_the_validators_problems_with_file_and_line(db, published):
     text = a.load_file(db, "demo", "02-check.md").text.replace("quiz: demo-check", "quiz: demo-chek")
     shown = a.preview(db, published, "demo", "02-check.md", text)
-    assert shown.problems == (Problem("modules/demo/02-check.md", 6, "quiz 'demo-chek' does not exist"),)
+    assert shown.problems == (Problem("modules/demo/02-check.md", 8, "quiz 'demo-chek' does not exist"),)
     assert not shown.publishable
 
 
@@ -120,7 +120,7 @@ def test_preview_of_a_quiz_shows_its_questions_and_problems_at_their_lines(db, p
     assert shown.kind == "quiz" and shown.title == "Demo check"
     assert [q.slug for q in shown.questions] == ["q-pick", "q-tf", "q-pairs", "q-thoughts"]
     assert shown.questions[0].stem_html == "<p>Which is right?</p>"
-    assert shown.problems == (Problem("quizzes/demo-check.md", 10,
+    assert shown.problems == (Problem("quizzes/demo-check.md", 12,
                                       "question has no correct option: mark at least one with [x]"),)
 
 
@@ -195,7 +195,7 @@ def test_publish_edit_needs_a_note_and_refuses_content_with_problems(db, publish
     with pytest.raises(ContentProblems) as refused:
         edit_and_publish(db, published, "## What to know", "# What to know")
     assert [str(p) for p in refused.value.problems] == [
-        "modules/demo/01-first.md:9: headings start at '##' (the page title is the top heading)"]
+        "modules/demo/01-first.md:12: headings start at '##' (the page title is the top heading)"]
     assert len(versions(db)) == 1
 
 
@@ -351,7 +351,7 @@ def test_an_invalid_import_is_refused_with_file_and_line_and_writes_nothing(db, 
     with pytest.raises(ContentProblems) as refused:
         a.import_zip(db, published, zip_of(files), change="minor", note="broken", actor="Ada")
     assert [str(p) for p in refused.value.problems] == [
-        "modules/demo/02-check.md:6: quiz 'demo-chek' does not exist",
+        "modules/demo/02-check.md:8: quiz 'demo-chek' does not exist",
         "quizzes/demo-check.md:1: no page of this module hosts this quiz: leave it out of the zip"]
     assert not (published / "modules/demo/images/new.png").exists()
     assert len(versions(db)) == 1

@@ -107,7 +107,9 @@ def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(p
     editor.fill(original.replace("## What we mean by", "# What we mean by"))
     page.locator("#file-problems").wait_for(timeout=10000)
     problem_link = page.locator("#file-problems a").first
-    assert problem_link.inner_text() == "Line 15"
+    heading_line = original.split("\n").index(next(
+        line for line in original.split("\n") if line.startswith("## What we mean by"))) + 1
+    assert problem_link.inner_text() == f"Line {heading_line}"
     assert "headings start at '##'" in page.locator("#file-problems").inner_text()
     assert page.locator("#preview-status").inner_text() == "Preview updated: 1 problem to fix."
     assert_accessible(page)

@@ -11,6 +11,9 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 
+# The review metadata every module, page and quiz carries (last_reviewed, reviewed_by, next_review).
+REVIEW = "last_reviewed: 2026-01-05\nreviewed_by: RCPCH college tutor\nnext_review: 2027-01-05\n"
+
 DEMO_FILES = {
     "modules/demo/module.md": """---
 id: demo
@@ -24,6 +27,8 @@ outcomes:
     text: Do one thing well.
     gmc_areas: [1, 7]
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 ---
 Welcome to the demo.
 """,
@@ -31,9 +36,12 @@ Welcome to the demo.
 id: first
 title: First page
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 sources:
   - title: An official source
     url: https://www.gmc-uk.org/
+    accessed: 2026-01-05
 ---
 ## What to know
 
@@ -47,6 +55,8 @@ Read [the guidance](https://www.gmc-uk.org/guidance) and look at this:
 id: check
 title: Check your understanding
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 sources: []
 quiz: demo-check
 ---
@@ -59,6 +69,8 @@ title: Demo check
 pass_mark: 50
 attempts: 2
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 ---
 A short quiz.
 
@@ -111,6 +123,8 @@ outcomes:
   - id: lo-one
     text: Something.
 last_reviwed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 ---
 Intro.
 """,
@@ -118,9 +132,12 @@ Intro.
 id: same-page
 title: One
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 sources:
   - title: A source
     url: https://example.org/
+    accessed: 2026-01-05
 quiz: no-such-quiz
 ---
 ## Heading
@@ -131,18 +148,24 @@ quiz: no-such-quiz
 id: same-page
 title: Two
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 sources:
   - title: A source
     url: https://example.org/
+    accessed: 2026-01-05
 ---
 Text.
 """,
     "modules/broken/03-three.md": """---
 title: Three
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 sources:
   - title: A source
     url: https://example.org/
+    accessed: 2026-01-05
 ---
 Text.
 """,
@@ -150,6 +173,8 @@ Text.
 id: broken-check
 title: Broken
 last_reviewed: 2026-01-05
+reviewed_by: RCPCH college tutor
+next_review: 2027-01-05
 ---
 Intro.
 
@@ -179,16 +204,16 @@ True?
 }
 
 BROKEN_EXPECTED = [
-    "modules/broken/01-one.md:8: quiz 'no-such-quiz' does not exist",
-    "modules/broken/01-one.md:12: file 'images/missing.png' does not exist in the module folder",
+    "modules/broken/01-one.md:11: quiz 'no-such-quiz' does not exist",
+    "modules/broken/01-one.md:15: file 'images/missing.png' does not exist in the module folder",
     "modules/broken/02-two.md:2: page id 'same-page' is already used in modules/broken/01-one.md",
     "modules/broken/03-three.md:1: missing required key 'id'",
     "modules/broken/module.md:1: missing required key 'last_reviewed'",
     "modules/broken/module.md:11: unknown front-matter key 'last_reviwed'",
-    "quizzes/broken-check.md:8: question has no correct option: mark at least one with [x]",
-    "quizzes/broken-check.md:15: truefalse question must have exactly two options with ids 'true' and 'false'",
-    "quizzes/broken-check.md:24: option has no id: end the line with {#some-id}",
-    "quizzes/broken-check.md:27: question id 'q-none' is already used in line 8",
+    "quizzes/broken-check.md:10: question has no correct option: mark at least one with [x]",
+    "quizzes/broken-check.md:17: truefalse question must have exactly two options with ids 'true' and 'false'",
+    "quizzes/broken-check.md:26: option has no id: end the line with {#some-id}",
+    "quizzes/broken-check.md:29: question id 'q-none' is already used in line 10",
 ]
 
 

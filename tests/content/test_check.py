@@ -7,7 +7,7 @@ from pathlib import Path
 from lti_tool import REPO_ROOT
 from lti_tool.content import check
 from lti_tool.content.parse import load_tree, parse_content
-from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, write_demo, write_files
+from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, REVIEW, write_demo, write_files
 
 
 def lines(root: Path) -> list[str]:
@@ -46,14 +46,14 @@ def test_problems_in_several_files_are_all_reported_sorted_by_file_and_line(tmp_
 
 
 def with_quiz(tmp_path, body: str, front: str = "") -> list[str]:
-    quiz = f"---\nid: demo-check\ntitle: Demo\nlast_reviewed: 2026-01-05\n{front}---\n{body}"
+    quiz = f"---\nid: demo-check\ntitle: Demo\n{REVIEW}{front}---\n{body}"
     root = write_demo(tmp_path, {"quizzes/demo-check.md": quiz})
     return lines(root)
 
 
 def test_question_without_a_heading_id_is_reported(tmp_path):
     assert with_quiz(tmp_path, "## Q {type=numeric}\n\n= 4\n") == [
-        "quizzes/demo-check.md:6: question heading has no id: add {#some-id}"]
+        "quizzes/demo-check.md:8: question heading has no id: add {#some-id}"]
 
 
 def test_numeric_text_match_and_order_shapes_are_checked(tmp_path):
@@ -62,10 +62,10 @@ def test_numeric_text_match_and_order_shapes_are_checked(tmp_path):
             "## M {#m type=match}\n\n- Only one {#one} -> Meaning\n\n"
             "## O {#o type=order}\n\n- bullets {#a}\n- not numbers {#b}\n")
     assert with_quiz(tmp_path, body) == [
-        "quizzes/demo-check.md:10: numeric answer must be written '= 4.5 +- 0.5 unit' (tolerance and unit optional)",
-        "quizzes/demo-check.md:12: text question has no '= accepted answer' line",
-        "quizzes/demo-check.md:18: match question needs at least two items",
-        "quizzes/demo-check.md:22: order question has no numbered list of items (1. ... {#id})",
+        "quizzes/demo-check.md:12: numeric answer must be written '= 4.5 +- 0.5 unit' (tolerance and unit optional)",
+        "quizzes/demo-check.md:14: text question has no '= accepted answer' line",
+        "quizzes/demo-check.md:20: match question needs at least two items",
+        "quizzes/demo-check.md:24: order question has no numbered list of items (1. ... {#id})",
     ]
 
 
@@ -80,14 +80,14 @@ def test_numeric_answer_reads_value_tolerance_and_unit(tmp_path):
 
 def test_quiz_settings_are_range_checked_and_pick_is_at_most_the_scored_questions(tmp_path):
     body = "## Only {#only type=numeric}\n\n= 4\n\n## R {#r type=reflection}\n\nThink.\n"
-    front = "pass_mark: 120\nattempts: 0\nshuffle: sometimes\npick: 2\nshow_answers: never\nlast_reviewed: 2099-01-01\n"
-    found = with_quiz(tmp_path, body, front.replace("last_reviewed: 2099-01-01\n", ""))
+    front = "pass_mark: 120\nattempts: 0\nshuffle: sometimes\npick: 2\nshow_answers: never\n"
+    found = with_quiz(tmp_path, body, front)
     assert found == [
-        "quizzes/demo-check.md:5: pass_mark must be a number from 0 to 100",
-        "quizzes/demo-check.md:6: attempts must be a whole number of 1 or more, or 'unlimited'",
-        "quizzes/demo-check.md:7: shuffle must be one of none, options, questions, both",
-        "quizzes/demo-check.md:8: pick is 2 but the quiz has only 1 scored questions",
-        "quizzes/demo-check.md:9: show_answers must be one of after_submit, after_pass, after_last_attempt",
+        "quizzes/demo-check.md:7: pass_mark must be a number from 0 to 100",
+        "quizzes/demo-check.md:8: attempts must be a whole number of 1 or more, or 'unlimited'",
+        "quizzes/demo-check.md:9: shuffle must be one of none, options, questions, both",
+        "quizzes/demo-check.md:10: pick is 2 but the quiz has only 1 scored questions",
+        "quizzes/demo-check.md:11: show_answers must be one of after_submit, after_pass, after_last_attempt",
     ]
 
 
@@ -101,7 +101,7 @@ def test_type_is_inferred_from_ticks_and_single_with_two_ticks_is_refused(tmp_pa
     body = ("## Inferred {#inferred}\n\n- [x] A {#a}\n- [x] B {#b}\n\n"
             "## Single {#single type=single}\n\n- [x] A {#a}\n- [x] B {#b}\n")
     assert with_quiz(tmp_path, body) == [
-        "quizzes/demo-check.md:11: single-choice question has 2 correct options: mark one [x] or use type=multiple"]
+        "quizzes/demo-check.md:13: single-choice question has 2 correct options: mark one [x] or use type=multiple"]
     content, _ = parse_content(load_tree(tmp_path))
     assert content.quiz("demo-check").questions[0].type == "multiple"
 
@@ -121,21 +121,22 @@ def test_answer_block_ends_at_a_paragraph_after_a_blank_line_and_feedback_is_the
 def test_option_ids_are_unique_within_a_question_only(tmp_path):
     body = ("## One {#one type=single}\n\n- [x] A {#a}\n- [ ] B {#a}\n\n"
             "## Two {#two type=single}\n\n- [x] A {#a}\n- [ ] B {#b}\n")
-    assert with_quiz(tmp_path, body) == ["quizzes/demo-check.md:9: option id 'a' is already used in line 8"]
+    assert with_quiz(tmp_path, body) == ["quizzes/demo-check.md:11: option id 'a' is already used in line 10"]
 
 
 def test_unknown_attributes_and_invalid_ids_are_reported(tmp_path):
     body = "## Q {#Bad_Id type=single colour=red}\n\n- [x] A {#a sticky}\n- [ ] B {#b}\n"
     assert with_quiz(tmp_path, body) == [
-        "quizzes/demo-check.md:6: id 'Bad_Id' is not a valid id (use lower-case letters, digits and hyphens, at "
+        "quizzes/demo-check.md:8: id 'Bad_Id' is not a valid id (use lower-case letters, digits and hyphens, at "
         "most 64 characters)",
-        "quizzes/demo-check.md:6: unknown question attribute 'colour=red' (use points=, type=, scoring=, required=)",
-        "quizzes/demo-check.md:8: unknown option attribute 'sticky' (only 'pin' is allowed)",
+        "quizzes/demo-check.md:8: unknown question attribute 'colour=red' (use points=, type=, scoring=, required=)",
+        "quizzes/demo-check.md:10: unknown option attribute 'sticky' (only 'pin' is allowed)",
     ]
 
 
-def page(extra: str = "", body: str = "Text.\n", sources: str = "sources:\n  - title: S\n    url: https://a.org/\n"):
-    return f"---\nid: extra\ntitle: Extra\nlast_reviewed: 2026-01-05\n{sources}{extra}---\n{body}"
+def page(extra: str = "", body: str = "Text.\n",
+         sources: str = "sources:\n  - title: S\n    url: https://a.org/\n    accessed: 2026-01-05\n"):
+    return f"---\nid: extra\ntitle: Extra\n{REVIEW}{sources}{extra}---\n{body}"
 
 
 def test_links_images_headings_and_html_in_pages_are_checked(tmp_path):
@@ -144,21 +145,21 @@ def test_links_images_headings_and_html_in_pages_are_checked(tmp_path):
             "`<i>in code</i>` and [ok](images/chart.png) [mail](mailto:a@b.org)\n")
     root = write_demo(tmp_path, {"modules/demo/03-extra.md": page(body=body)})
     assert lines(root) == [
-        "modules/demo/03-extra.md:9: headings start at '##' (the page title is the top heading)",
-        "modules/demo/03-extra.md:11: image has no alt text: write ![description of the image](path)",
-        "modules/demo/03-extra.md:13: image 'https://example.org/x.png' must be a file in the module folder",
-        "modules/demo/03-extra.md:15: '../other/file.pdf' is outside the module folder",
-        "modules/demo/03-extra.md:15: 'notes.docx' is not a file type that can be shown: use png, jpg, gif, webp or "
+        "modules/demo/03-extra.md:12: headings start at '##' (the page title is the top heading)",
+        "modules/demo/03-extra.md:14: image has no alt text: write ![description of the image](path)",
+        "modules/demo/03-extra.md:16: image 'https://example.org/x.png' must be a file in the module folder",
+        "modules/demo/03-extra.md:18: '../other/file.pdf' is outside the module folder",
+        "modules/demo/03-extra.md:18: 'notes.docx' is not a file type that can be shown: use png, jpg, gif, webp or "
         "pdf",
-        "modules/demo/03-extra.md:15: link 'javascript:alert(1)' is not allowed: use http, https, mailto or a file in "
+        "modules/demo/03-extra.md:18: link 'javascript:alert(1)' is not allowed: use http, https, mailto or a file in "
         "the module folder",
-        "modules/demo/03-extra.md:17: HTML is not allowed in content: write Markdown",
+        "modules/demo/03-extra.md:20: HTML is not allowed in content: write Markdown",
     ]
 
 
 def test_sources_may_be_empty_only_on_a_page_that_hosts_a_quiz(tmp_path):
     root = write_demo(tmp_path, {"modules/demo/03-extra.md": page(sources="sources: []\n")})
-    assert lines(root) == ["modules/demo/03-extra.md:5: sources may be empty only on a page that hosts a quiz"]
+    assert lines(root) == ["modules/demo/03-extra.md:7: sources may be empty only on a page that hosts a quiz"]
 
 
 def test_completion_quizzes_must_name_known_quizzes_hosted_by_the_module(tmp_path):
@@ -183,10 +184,10 @@ def test_module_ids_are_unique_across_folders_and_kinds_and_outcomes_are_checked
 
 def test_handbook_defaults_need_no_outcomes_and_refuse_quizzes(tmp_path):
     handbook = ("---\nid: book\ntitle: Book\nsummary: S.\naudience: A\nkind: handbook\nestimated_minutes: 5\n"
-                "last_reviewed: 2026-01-05\n---\nIntro.\n")
+                f"{REVIEW}---\nIntro.\n")
     root = write_demo(tmp_path, {"modules/book/module.md": handbook,
                                   "modules/book/01-a.md": page(extra="quiz: demo-check\n")})
-    assert lines(root) == ["modules/book/01-a.md:8: a handbook has no quizzes: remove 'quiz'"]
+    assert lines(root) == ["modules/book/01-a.md:11: a handbook has no quizzes: remove 'quiz'"]
     content, _ = parse_content(load_tree(root))
     book = next(m for m in content.modules if m.id == "book")
     assert book.completion.as_dict() == {"pages": "all", "quizzes": "none", "reflections": "optional"}
@@ -202,7 +203,7 @@ def test_yaml_errors_duplicate_keys_and_missing_front_matter_are_reported(tmp_pa
     assert lines(root) == [
         "modules/demo/03-a.md:1: file must start with a '---' line that opens the front matter",
         "modules/demo/04-b.md:3: front matter is not valid YAML: expected ',' or ']', but got '<stream end>'",
-        "modules/demo/05-c.md:8: duplicate key 'title'",
+        "modules/demo/05-c.md:11: duplicate key 'title'",
         "modules/empty/module.md:1: module folder has no module.md: every module folder needs one",
     ]
 
@@ -213,8 +214,11 @@ def test_a_module_folder_without_module_md_is_reported(tmp_path):
 
 
 def test_last_reviewed_must_be_a_date_and_not_in_the_future(tmp_path):
-    root = write_demo(tmp_path, {"modules/demo/03-a.md": page().replace("2026-01-05", "05/01/2026"),
-                                 "modules/demo/04-b.md": page().replace("2026-01-05", "2999-01-01")
+    root = write_demo(tmp_path, {"modules/demo/03-a.md": page().replace("last_reviewed: 2026-01-05",
+                                                                         "last_reviewed: 05/01/2026"),
+                                 "modules/demo/04-b.md": page().replace("last_reviewed: 2026-01-05",
+                                                                         "last_reviewed: 2999-01-01")
+                                 .replace("next_review: 2027-01-05", "next_review: 3000-01-01")
                                  .replace("id: extra", "id: extra-b")})
     assert lines(root) == ["modules/demo/03-a.md:4: last_reviewed must be a date written YYYY-MM-DD",
                            "modules/demo/04-b.md:4: last_reviewed 2999-01-01 is in the future"]

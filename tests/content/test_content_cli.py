@@ -52,7 +52,7 @@ def test_publish_with_problems_prints_them_and_exits_nonzero(app, demo_content):
         (demo_content / "quizzes/demo-check.md").read_text().replace("{#q-pick type=single}", "{type=single}"))
     result = app.test_cli_runner().invoke(args=["content", "publish"])
     assert result.exit_code == 1
-    assert "quizzes/demo-check.md:10: question heading has no id: add {#some-id}" in result.output
+    assert "quizzes/demo-check.md:12: question heading has no id: add {#some-id}" in result.output
     assert "Nothing published: 1 problem(s) to fix." in result.output
 
 
@@ -70,4 +70,4 @@ def test_dev_setup_reports_content_problems_instead_of_publishing(app, demo_cont
         (demo_content / "modules/demo/02-check.md").read_text().replace("quiz: demo-check", "quiz: nope"))
     result = app.test_cli_runner().invoke(args=["dev", "setup"])
     assert result.exit_code == 1
-    assert "modules/demo/02-check.md:6: quiz 'nope' does not exist" in result.output
+    assert "modules/demo/02-check.md:8: quiz 'nope' does not exist" in result.output

@@ -12,6 +12,7 @@ from lti_tool.content import ContentProblems, publish, publish_module_from_sourc
 from lti_tool.content.parse import load_tree, parse_content
 from lti_tool.errors import ToolError
 from lti_tool.models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
+from tests.content.demo_content import REVIEW
 
 
 def count(db, table) -> int:
@@ -112,8 +113,8 @@ def test_content_with_problems_is_refused_and_nothing_is_published(db, demo_cont
     edit(demo_content / "modules/demo/02-check.md", "quiz: demo-check", "quiz: demo-chek")
     with pytest.raises(ContentProblems) as refused:
         publish(db, demo_content)
-    assert [str(p) for p in refused.value.problems] == ["modules/demo/02-check.md:6: quiz 'demo-chek' does not exist"]
-    assert "modules/demo/02-check.md:6: quiz 'demo-chek' does not exist" in refused.value.message
+    assert [str(p) for p in refused.value.problems] == ["modules/demo/02-check.md:8: quiz 'demo-chek' does not exist"]
+    assert "modules/demo/02-check.md:8: quiz 'demo-chek' does not exist" in refused.value.message
     assert isinstance(refused.value, ToolError)
     assert count(db, Module) == 0
 
@@ -151,13 +152,13 @@ def test_publishing_edited_quiz_sources_makes_a_new_quiz_version(db, demo_conten
 def test_publishing_edited_sources_with_problems_is_refused(db, demo_content):
     publish(db, demo_content)
     [v1] = versions(db, "demo")
-    new_page = "---\nid: first\ntitle: New\nlast_reviewed: 2026-01-05\nsources: []\n---\n"
+    new_page = f"---\nid: first\ntitle: New\n{REVIEW}sources: []\n---\n"
     files = {**v1.source_files, "03-new.md": new_page}
     with pytest.raises(ContentProblems) as refused:
         publish_module_from_sources(db, demo_content, "demo", files)
     assert [str(p) for p in refused.value.problems] == [
         "modules/demo/03-new.md:2: page id 'first' is already used in modules/demo/01-first.md",
-        "modules/demo/03-new.md:5: sources may be empty only on a page that hosts a quiz",
+        "modules/demo/03-new.md:7: sources may be empty only on a page that hosts a quiz",
     ]
     with pytest.raises(ToolError):
         publish_module_from_sources(db, demo_content, "demo", {"../escape.md": "x", **v1.source_files})
@@ -193,9 +194,10 @@ def test_a_folder_publish_records_that_the_folder_holds_the_version(db, demo_con
     [v1] = versions(db, "demo")
     assert (v1.module.folder_version, v1.folder_digest) == (1, v1.digest)
     publish_module_from_sources(db, demo_content, "demo", {**v1.source_files, "01-first.md": "---\nid: first\n"
-                                "title: First\nlast_reviewed: 2026-01-05\nsources: []\nquiz: demo-check\n---\nx\n",
+                                f"title: First\n{REVIEW}sources: []\nquiz: demo-check\n---\nx\n",
                                 "02-check.md": v1.source_files["02-check.md"].replace("quiz: demo-check\n", "")
-                                .replace("sources: []", "sources:\n  - title: S\n    url: https://example.org/")})
+                                .replace("sources: []", "sources:\n  - title: S\n    url: https://example.org/\n"
+                                         "    accessed: 2026-01-05")})
     db.expire_all()
     _, v2 = versions(db, "demo")
     assert (v2.module.folder_version, v2.origin, v2.folder_digest) == (1, "browser", v1.digest)

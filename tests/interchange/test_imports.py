@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from lti_tool.content.interchange import import_quiz
 from lti_tool.content.parse import parse_quiz
 
@@ -109,6 +111,12 @@ def test_moodle_gift_bank_imports_with_ids_from_titles_or_stems_types_answers_an
     assert reflection.type == "reflection" and reflection.points == 0
     assert areas.type == "numeric" and (areas.numeric.value, areas.numeric.tolerance) == (7, 1)
     assert body.type == "text" and body.accepted == ("Academy of Medical Educators", "AoME")
+
+
+def test_an_imported_quiz_says_it_has_not_been_reviewed_and_is_due_for_review_at_once(content_dir):
+    quiz = parsed(import_quiz(MOODLE_BANK, "gift", "arcp-bank", "ARCP bank", content_dir))
+    assert quiz.reviewed_by == "Not reviewed yet (imported)"
+    assert quiz.next_review == quiz.last_reviewed + timedelta(days=1)
 
 
 def test_text2qti_file_imports_with_types_points_answers_and_feedback(content_dir):

@@ -101,7 +101,8 @@ def test_admin_uploads_gift_reviews_markdown_and_saves_a_new_quiz_file(admin, db
 
 def test_admin_save_refuses_markdown_with_problems_and_writes_nothing(admin, db, content_dir):
     token = csrf_token(admin)
-    broken = "---\nid: broken\ntitle: Broken\nlast_reviewed: 2026-01-01\n---\n## No id here\n"
+    broken = ("---\nid: broken\ntitle: Broken\nlast_reviewed: 2026-01-01\nreviewed_by: RCPCH college tutor\n"
+              "next_review: 2027-01-01\n---\n## No id here\n")
     response = admin.post("/admin/quizzes/import/save", data={"csrf_token": token, "path": "quizzes/broken.md",
                                                               "markdown": broken})
     assert response.status_code == 422 and "question heading has no id" in response.get_data(as_text=True)

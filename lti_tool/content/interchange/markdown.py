@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 from ..model import OptionSource, QuestionSource, QuizSource
 
@@ -58,15 +58,30 @@ def heading_title(title: str, stem: str) -> str:
     return chosen if len(chosen) <= 80 else chosen[:77].rsplit(" ", 1)[0] + "..."
 
 
+NOT_REVIEWED = "Not reviewed yet (imported)"
+
+
 def quiz_markdown(quiz: QuizSource) -> str:
-    """The quiz as one Markdown file that ``content check`` reads back into the same questions."""
+    """The quiz as one Markdown file that ``content check`` reads back into the same questions.
+
+    An imported quiz has had no review: it says so and falls due for one the next day.
+    """
     attempts = "unlimited" if quiz.attempts is None else str(quiz.attempts)
     reviewed = (quiz.last_reviewed or date.today()).isoformat()
     lines = ["---", f"id: {quiz.id}", f"title: {yaml_text(quiz.title)}", f"pass_mark: {quiz.pass_mark}",
              f"attempts: {attempts}", f"shuffle: {quiz.shuffle}"]
     if quiz.pick is not None:
         lines.append(f"pick: {quiz.pick}")
-    lines += [f"show_answers: {quiz.show_answers}", f"last_reviewed: {reviewed}", "---"]
+    lines += [f"show_answers: {quiz.show_answers}", f"last_reviewed: {reviewed}",
+              f"reviewed_by: {yaml_text(quiz.reviewed_by or NOT_REVIEWED)}",
+              f"next_review: {(quiz.next_review or date.fromisoformat(reviewed) + timedelta(days=1)).isoformat()}"]
+    if quiz.sources:
+        lines.append("sources:")
+        for source in quiz.sources:
+            lines += [f"  - title: {yaml_text(source.title)}", f"    url: {yaml_text(source.url)}"]
+            if source.accessed is not None:
+                lines.append(f"    accessed: {source.accessed.isoformat()}")
+    lines.append("---")
     if quiz.intro.strip():
         lines.append(quiz.intro.strip())
     for question in quiz.questions:
