@@ -4,7 +4,8 @@ Run: python bench/bench_launch.py [--launches N] [--workers W]
 Serves the tool with gunicorn (W gthread workers, PostgreSQL when LTI_TOOL_BENCH_DATABASE_URL is set, else a fresh
 SQLite file) and the platform emulator in a thread, and the null tool (bench/null_tool.py: the two hops of a launch,
 nothing else) the same way, then drives both with the same client: each launch a fresh browser following every
-redirect to the first page. Prints, for both, the median and p95 of the whole launch, the median of each hop,
+redirect to the first page, in alternating rounds (null tool, this tool, three times) so that both see the same load
+on a shared machine. Prints, for both, the median and p95 of the whole launch, the median of each hop,
 launches per second (one after another, then 8 browsers at once) and a worker's resident memory.
 """
 
@@ -14,11 +15,14 @@ import argparse
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -67,15 +71,7 @@ def one_launch(state, n: int) -> list[tuple[str, float]]:
     return hops
 
 
-def drive(state, launches: int) -> dict[str, float]:
-    """Launch figures through whatever tool ``state``'s platform points at."""
-    for n in range(10):
-        one_launch(state, n)
-    runs = [one_launch(state, n) for n in range(launches)]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda n: one_launch(state, n), range(launches)))
-    concurrent_rate = launches / (time.perf_counter() - started)
+def summarise(runs: list[list[tuple[str, float]]], concurrent_rate: float) -> dict[str, float]:
     whole = sorted(sum(t for _, t in hops) for hops in runs)
     per_hop: dict[str, list[float]] = defaultdict(list)
     for hops in runs:
@@ -94,8 +90,9 @@ def drive(state, launches: int) -> dict[str, float]:
     return figures
 
 
-def run(launches: int = 200, workers: int = 2, database_url: str | None = None) -> dict[str, float]:
-    """This tool's launch figures, and the largest worker's resident memory (MiB) after the launches."""
+@contextmanager
+def serving_tool(workers: int, database_url: str | None) -> Iterator[tuple[object, subprocess.Popen]]:
+    """This tool under gunicorn with content published and the emulator registered; yields (platform, server)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="bench-launch-"))
     database_url = (database_url or os.environ.get("LTI_TOOL_BENCH_DATABASE_URL")
@@ -116,17 +113,16 @@ def run(launches: int = 200, workers: int = 2, database_url: str | None = None) 
                                   keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("bench-dep",))
     tool = start_gunicorn("lti_tool:create_app()", port, workers, tool_env(database_url, port))
     try:
-        figures = drive(platform_state(platform_app), launches)
-        figures["worker_rss_mib"] = max_worker_rss_mib(tool)
+        yield platform_state(platform_app), tool
     finally:
         stop(tool)
         emulator.stop()
         app.extensions["db_engine"].dispose()
-    return figures
 
 
-def run_null(launches: int = 200, workers: int = 2) -> dict[str, float]:
-    """The same figures for the null tool: the ceiling of what any launch can cost here."""
+@contextmanager
+def serving_null(workers: int) -> Iterator[tuple[object, subprocess.Popen]]:
+    """The null tool under the same gunicorn setup, with an emulator of its own; yields (platform, server)."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -139,12 +135,35 @@ def run_null(launches: int = 200, workers: int = 2) -> dict[str, float]:
            "NULL_TOOL_LAUNCH_URL": f"{base}/launch"}
     tool = start_gunicorn("null_tool:create_app()", port, workers, env, chdir=BENCH)
     try:
-        figures = drive(platform_state(platform_app), launches)
-        figures["worker_rss_mib"] = max_worker_rss_mib(tool)
+        yield platform_state(platform_app), tool
     finally:
         stop(tool)
         emulator.stop()
-    return figures
+
+
+def run(launches: int = 200, workers: int = 2, database_url: str | None = None,
+        rounds: int = 3) -> tuple[dict[str, float], dict[str, float]]:
+    """This tool's launch figures and the null tool's, measured in alternating rounds so that both see the same
+    load on a shared machine; each with its largest worker's resident memory (MiB) after the launches."""
+    per_round = max(1, launches // rounds)
+    with serving_null(workers) as (null_state, null_server), serving_tool(workers, database_url) as (state, server):
+        tools = {"null": (null_state, null_server), "tool": (state, server)}
+        runs: dict[str, list[list[tuple[str, float]]]] = {name: [] for name in tools}
+        concurrent_seconds = dict.fromkeys(tools, 0.0)
+        for platform, _ in tools.values():
+            for n in range(10):
+                one_launch(platform, n)
+        for _ in range(rounds):
+            for name, (platform, _) in tools.items():
+                runs[name] += [one_launch(platform, n) for n in range(per_round)]
+                started = time.perf_counter()
+                with ThreadPoolExecutor(8) as pool:
+                    list(pool.map(lambda n, platform=platform: one_launch(platform, n), range(per_round)))
+                concurrent_seconds[name] += time.perf_counter() - started
+        figures = {name: summarise(runs[name], per_round * rounds / concurrent_seconds[name]) for name in tools}
+        for name, (_, process) in tools.items():
+            figures[name]["worker_rss_mib"] = max_worker_rss_mib(process)
+    return figures["tool"], figures["null"]
 
 
 def main() -> None:
@@ -153,8 +172,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     database = "PostgreSQL" if os.environ.get("LTI_TOOL_BENCH_DATABASE_URL") else "SQLite"
-    null = run_null(args.launches, args.workers)
-    tool = run(args.launches, args.workers)
+    tool, null = run(args.launches, args.workers)
     print(f"Full LTI launch, {args.launches} launches, gunicorn {args.workers} workers, {database}")
     print(f"  {'figure':40s} {'this tool':>10s} {'null tool':>10s} {'ratio':>6s}")
     for name in tool:

@@ -168,9 +168,8 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         print(f"launch: {counts.launches} launches, gunicorn {workers} workers, and the null tool…", flush=True)
-        null = bench_launch.run_null(counts.launches, workers)
         with database(base_url, "btg_bench_launch", folder) as url:
-            launch = bench_launch.run(counts.launches, workers, database_url=url)
+            launch, null = bench_launch.run(counts.launches, workers, database_url=url)
         _, bare_rss = bare_gunicorn(workers, 20)
         null_tool = "null tool, same gunicorn, emulator and client"
         launch_share = "≥ 0.40 × null" if base_url else "≥ 0.45 × null"
