@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRADE_CLAIM_SECONDS", 120, "How long a worker holds a grade send it has claimed; a worker that dies "
             "mid-send leaves a row that another worker retries after this."),
     Setting("WORKER_POLL_SECONDS", 5, "How often `grades worker` looks for grades to send."),
+    Setting("LEARNER_RETENTION_DAYS", 2190, "How many days after their last activity a learner's records (progress, "
+            "attempts, answers, reflections, certificates, delivered grade rows, enrolments, and people with nothing "
+            "left) are removed by `data purge`. 0 keeps them until a person is erased. See docs/privacy.md."),
     Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
     Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login, launch, registration "
             "and certificate verification routes."),

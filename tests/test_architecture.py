@@ -49,7 +49,7 @@ def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("package", ["learning", "content"])
+@pytest.mark.parametrize("package", ["learning", "content", "privacy"])
 def test_the_domain_imports_neither_frameworks_nor_the_layers_above_it(package):
     files = _files(package)
     assert files
@@ -63,7 +63,7 @@ def test_only_the_lti_package_imports_pylti1p3():
 
 def test_models_import_nothing_of_the_application_above_them():
     assert _violations(_files("models"), ("flask", "lti_tool.web", "lti_tool.lti", "lti_tool.learning",
-                                          "lti_tool.content")) == []
+                                          "lti_tool.content", "lti_tool.privacy")) == []
 
 
 def test_the_platform_emulator_is_self_contained():

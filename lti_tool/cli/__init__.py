@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import (
     content_commands,
+    data_commands,
     db_commands,
     dev_commands,
     grade_commands,
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
         dev_commands.dev_group,
         content_commands.content_group,
         grade_commands.grades_group,
+        data_commands.data_group,
         interchange_commands.quiz_group,
     ):
         app.cli.add_command(group)

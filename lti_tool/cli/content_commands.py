@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -19,7 +20,8 @@ from ..content.estimate import (
 )
 from ..content.parse import load_tree
 from ..content.publish import published_modules
-from ..content.validate import parse_and_validate
+from ..content.review import DEFAULT_WITHIN_DAYS, review_due
+from ..content.validate import check_file, content_file, parse_and_validate
 from ..db import session_factory
 from ..errors import ToolError
 
@@ -27,9 +29,13 @@ content_group = AppGroup("content", help="Check, publish, list and export module
 
 
 @content_group.command("check")
-@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def check_command(path: Path | None) -> None:
-    """Report every problem in the content folder (default: CONTENT_DIR) as file:line: message."""
+    """Report every problem in a content folder (default: CONTENT_DIR), or in one module file or quiz, as
+    file:line: message."""
+    if path is not None and path.is_file():
+        check_one_file(path)
+        return
     content_dir = path or Path(current_app.config["CONTENT_DIR"])
     content, problems = parse_and_validate(load_tree(content_dir))
     for problem in problems:
@@ -57,6 +63,44 @@ def estimate_command(path: Path | None) -> None:
         verdict = "ok" if estimate.accepts(module.estimated_minutes) else "outside {}-{}".format(*estimate.allowed)
         click.echo(f"{module.id}: {estimate.minutes} minutes computed, {module.estimated_minutes} declared ({verdict};"
                    f" {estimate.describe()})")
+
+
+@content_group.command("review-due")
+@click.option("--within", "within_days", type=click.IntRange(min=0), default=DEFAULT_WITHIN_DAYS, show_default=True,
+              help="Also list what falls due within this many days.")
+def review_due_command(within_days: int) -> None:
+    """List published modules, pages and quizzes whose next review is past or within --within days.
+
+    Exits 1 when something is past its review date (or has none), so a scheduled job can raise an alert; items
+    only falling due soon are listed with exit 0.
+    """
+    today = date.today()
+    with session_factory(current_app)() as session:
+        due = review_due(session, today, within_days)
+    for item in due:
+        when = item.next_review.isoformat() if item.next_review else "no date"
+        state = "past due" if item.past_due(today) else "due soon"
+        reviewed = (f"last reviewed {item.last_reviewed.isoformat()}" if item.last_reviewed else "never reviewed") + (
+            f" by {item.reviewed_by}" if item.reviewed_by else "")
+        click.echo(f"{when}  {state:8}  {item.label}: {item.title} ({reviewed})")
+    past = sum(item.past_due(today) for item in due)
+    click.echo(f"{counted(past, 'item')} past review, {counted(len(due) - past, 'item')} due within "
+               f"{counted(within_days, 'day')}.")
+    if past:
+        raise click.exceptions.Exit(1)
+
+
+def check_one_file(path: Path) -> None:
+    located = content_file(path)
+    if located is None:
+        raise click.UsageError(f"{path} is not a module file or a quiz: give modules/MODULE/FILE.md, "
+                               "quizzes/FILE.md or a content folder")
+    problems = check_file(*located)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"No problems in {located[1]}.")
 
 
 def counted(number: int, word: str, plural: str = "") -> str:

@@ -153,6 +153,7 @@ class QuestionSource:
     accepted: tuple[str, ...]
     path: str
     line: int
+    accepted_lines: tuple[int, ...] = ()
 
     @property
     def scored(self) -> bool:

@@ -513,7 +513,7 @@ def parse_question(path: str, heading_line: int, section: Numbered, problems: li
     kind = question_type or ("single" if find_block_start(body, "single") is not None else "")
     options: list[OptionSource] = []
     numeric: NumericAnswer | None = None
-    accepted: list[str] = []
+    accepted: list[tuple[int, str]] = []
     if not kind:
         problem(heading_line, "question has no type: add type=... to the heading, or a list of '- [ ]' options")
         start = end = len(body)
@@ -539,7 +539,7 @@ def parse_question(path: str, heading_line: int, section: Numbered, problems: li
                     for number, answer in answers:
                         if not answer:
                             problem(number, "accepted answer is empty: write '= answer'")
-                    accepted = [answer for _, answer in answers if answer]
+                    accepted = [(number, answer) for number, answer in answers if answer]
                 else:
                     numeric = parse_numeric(path, answers, problems)
     if not question_type and kind == "single" and sum(option.correct for option in options) > 1:
@@ -552,7 +552,8 @@ def parse_question(path: str, heading_line: int, section: Numbered, problems: li
         points_given=points_given, scoring=scoring, required=required, required_given="required" in settings,
         stem=joined(stem), stem_line=stem[0][0] if stem else heading_line + 1,
         explanation=joined(explanation), explanation_line=explanation[0][0] if explanation else heading_line,
-        options=tuple(options), numeric=numeric, accepted=tuple(accepted), path=path, line=heading_line,
+        options=tuple(options), numeric=numeric, accepted=tuple(answer for _, answer in accepted), path=path,
+        line=heading_line, accepted_lines=tuple(number for number, _ in accepted),
     )
 
 

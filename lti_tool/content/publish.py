@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ..errors import ToolError
 from ..models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from .assets import asset_url
-from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource
+from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource, Source
 from .parse import MODULE_FILE, SourceTree, load_tree, parse_module, parse_quiz
 from .render import render_inline, render_markdown
 from .validate import parse_and_validate
@@ -254,13 +254,19 @@ def publish_quiz(session: Session, quiz: QuizSource) -> tuple[QuizVersion, int |
         quiz_id=row.id, number=next_number(session, QuizVersion.number, QuizVersion.quiz_id, row.id),
         title=quiz.title, intro_html=render_markdown(quiz.intro), pass_mark=quiz.pass_mark,
         attempts_allowed=quiz.attempts, shuffle=quiz.shuffle, pick=quiz.pick, show_answers=quiz.show_answers,
-        last_reviewed=quiz.last_reviewed, digest=quiz_digest, source_text=quiz.text, source_path=quiz.path,
+        last_reviewed=quiz.last_reviewed, reviewed_by=quiz.reviewed_by, next_review=quiz.next_review,
+        sources=source_rows(quiz.sources), digest=quiz_digest, source_text=quiz.text, source_path=quiz.path,
         questions=[question_row(position, question) for position, question in enumerate(quiz.questions, 1)],
     )
     session.add(version)
     session.flush()
     row.current_version = version
     return version, current.number if current is not None else None
+
+
+def source_rows(sources: tuple[Source, ...]) -> list[dict[str, str]]:
+    return [{"title": s.title, "url": s.url, "accessed": s.accessed.isoformat() if s.accessed else ""}
+            for s in sources]
 
 
 def question_settings(question: QuestionSource) -> dict[str, Any]:
@@ -323,13 +329,15 @@ def publish_module(session: Session, module: ModuleSource, quiz_versions: dict[s
         estimated_minutes=module.estimated_minutes,
         outcomes=[{"id": o.id, "text": o.text, "gmc_areas": list(o.gmc_areas)} for o in module.outcomes],
         completion=module.completion.as_dict(), intro_html=render_markdown(module.intro, to_asset),
-        last_reviewed=module.last_reviewed, digest=module_digest_value,
+        last_reviewed=module.last_reviewed, reviewed_by=module.reviewed_by, next_review=module.next_review,
+        digest=module_digest_value,
         change="initial" if current is None else change, change_note=note, origin=origin,
         source_files=dict(module.files), published_by=actor,
         folder_digest=module_digest_value if origin == "files" else folder_digest or "",
         pages=[
             Page(slug=page.id, position=position, title=page.title, html=render_markdown(page.body, to_asset),
-                 sources=[{"title": s.title, "url": s.url} for s in page.sources], last_reviewed=page.last_reviewed,
+                 sources=source_rows(page.sources), last_reviewed=page.last_reviewed,
+                 reviewed_by=page.reviewed_by, next_review=page.next_review,
                  quiz_version=quiz_versions[page.quiz] if page.quiz else None)
             for position, page in enumerate(module.pages, 1)
         ],

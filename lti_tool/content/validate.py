@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .estimate import ROUND_TO_MINUTES, module_estimate
+from .markup import REFERENCE_USE, locate, parse, targets
 from .model import (
     CHOICE_TYPES,
     MODULE_KINDS,
@@ -27,16 +28,15 @@ from .model import (
     QuestionSource,
     QuizSource,
 )
-from .parse import FENCE, SourceTree, load_tree, parse_content
+from .parse import FENCE, GUIDE_FILE, SourceTree, load_tree, parse_content
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID_MAX_LENGTH = 64
 SERVED_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                 ".webp": "image/webp", ".pdf": "application/pdf"}
-LINK = re.compile(r"(?P<bang>!?)\[(?P<text>[^\]]*)\]\(\s*<?(?P<url>(?:[^()\s<>]|\([^()\s]*\))*)>?"
-                  r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
+HTML_COMMENT = re.compile(r"<!--|<![A-Za-z]|<\?[A-Za-z]")
 LINK_SCHEMES = ("http", "https", "mailto")
 TITLE_MAX_LENGTH = 300
 REVIEW_INTERVAL_MONTHS = 12
@@ -45,6 +45,25 @@ REVIEW_INTERVAL_MONTHS = 12
 def check(content_dir: Path | str) -> list[Problem]:
     """Every problem in the content folder, sorted by file and line; empty when it is ready to publish."""
     return check_tree(load_tree(content_dir))
+
+
+def content_file(path: Path) -> tuple[Path, str] | None:
+    """The content folder that holds ``path`` and the file's path inside it (``modules/demo/01-a.md``), when
+    ``path`` is a module's Markdown file or a quiz; else None."""
+    resolved = path.resolve()
+    if resolved.suffix != ".md" or resolved.name.lower() == GUIDE_FILE:
+        return None
+    folder = resolved.parent
+    if folder.name == "quizzes":
+        return folder.parent, f"quizzes/{resolved.name}"
+    if folder.parent.name == "modules":
+        return folder.parent.parent, f"modules/{folder.name}/{resolved.name}"
+    return None
+
+
+def check_file(root: Path, relative: str) -> list[Problem]:
+    """The problems in one file, checked with the rest of its content folder (quiz ids, hosted quizzes)."""
+    return [problem for problem in check(root) if problem.path == relative]
 
 
 def check_tree(tree: SourceTree) -> list[Problem]:
@@ -104,6 +123,7 @@ def check_review(problems: list[Problem], item: ModuleSource | PageSource | Quiz
     if reviewed is not None and reviewed > date.today():
         problems.append(Problem(path, lines.get("last_reviewed", 1),
                                 f"last_reviewed {reviewed.isoformat()} is in the future"))
+    check_length(problems, path, lines.get("reviewed_by", 1), reviewed_by=item.reviewed_by)
     if "reviewed_by" in lines and not item.reviewed_by:
         problems.append(Problem(path, lines["reviewed_by"],
                                 "reviewed_by is empty: name the reviewer's role, for example RCPCH college tutor"))
@@ -119,6 +139,7 @@ def check_review(problems: list[Problem], item: ModuleSource | PageSource | Quiz
                                     f"months after last_reviewed {reviewed.isoformat()}: use {latest.isoformat()} "
                                     "or earlier"))
     for source in item.sources if not isinstance(item, ModuleSource) else ():
+        check_plain(problems, source.path, source.line, "source title", source.title)
         if source.url and urlsplit(source.url).scheme not in ("http", "https"):
             problems.append(Problem(source.path, source.line, "source url must start with https:// or http://"))
         if source.accessed is not None and source.accessed > date.today():
@@ -152,6 +173,8 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
     path, lines = module.path, module.key_lines
     check_length(problems, path, lines.get("title", 1), title=module.title)
     check_length(problems, path, lines.get("audience", 1), audience=module.audience)
+    for field in ("title", "summary", "audience"):
+        check_plain(problems, path, lines.get(field, 1), field, getattr(module, field))
     if module.kind and module.kind not in MODULE_KINDS:
         problems.append(Problem(path, lines.get("kind", 1), "kind must be module, session or handbook"))
     if "estimated_minutes" in lines and module.estimated_minutes <= 0:
@@ -163,6 +186,7 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
     seen_outcomes: dict[str, str] = {}
     for outcome in module.outcomes:
         claim_unique(problems, seen_outcomes, outcome.id, path, outcome.line, "outcome id", "this module")
+        check_plain(problems, path, outcome.line, "outcome", outcome.text)
         if any(area < 1 or area > 7 for area in outcome.gmc_areas):
             problems.append(Problem(path, outcome.line, "gmc_areas must be numbers from 1 to 7"))
     check_review(problems, module)
@@ -177,6 +201,7 @@ def validate_module(module: ModuleSource, quiz_ids: set[str], tree: SourceTree, 
     for page in module.pages:
         claim_unique(problems, seen_pages, page.id, page.path, page.line, "page id", page.path)
         check_length(problems, page.path, page.key_lines.get("title", 1), title=page.title)
+        check_plain(problems, page.path, page.key_lines.get("title", 1), "title", page.title)
         check_review(problems, page)
         quiz_line = page.key_lines.get("quiz", 1)
         if page.quiz:
@@ -230,28 +255,59 @@ def outside_code(body: str, first_line: int) -> Iterator[tuple[int, str]]:
             yield first_line + offset, INLINE_CODE.sub("", line)
 
 
+def has_html(text: str) -> bool:
+    return bool(HTML_TAG.search(text) or HTML_COMMENT.search(text))
+
+
 def scan_markdown(problems: list[Problem], path: str, body: str, first_line: int, module_dir: Path | None, *,
                   page_body: bool = False) -> None:
-    """Links, images, headings and raw HTML. ``module_dir`` is where files may come from (None in a quiz)."""
-    for number, line in outside_code(body, first_line):
+    """Headings and raw HTML line by line; then every link and image as the renderer parses it, at the line that
+    writes it. ``module_dir`` is where files may come from (None in a quiz)."""
+    lines = list(outside_code(body, first_line))
+    parsed = parse(body)
+    for number, line in lines:
         if page_body and re.match(r"^#(?!#)\s", line):
             problems.append(Problem(path, number, "headings start at '##' (the page title is the top heading)"))
-        if HTML_TAG.search(line):
+        if has_html(line):
             problems.append(Problem(path, number, "HTML is not allowed in content: write Markdown"))
-        for link in LINK.finditer(line):
-            check_link(problems, path, number, link.group("url"), bool(link.group("bang")), link.group("text"),
-                       module_dir)
+        for written in [use for use in parsed.unresolved if use in line]:
+            label = REFERENCE_USE.fullmatch(written)
+            name = label.group("label") or label.group("text") if label else written
+            problems.append(Problem(path, number, f"reference '{name}' is not defined: add a line '[{name}]: "
+                                                  "address' to the same text"))
+    cursor = 0
+    for target in parsed.targets:
+        number, cursor = locate(target, lines, cursor)
+        check_link(problems, path, number or first_line, target.url, target.image, target.text, module_dir)
+
+
+def check_plain(problems: list[Problem], path: str, line: int, field: str, text: str) -> None:
+    """A field shown as plain text (a title, a summary, an outcome, a meaning, a unit, an accepted answer): no
+    HTML, and no Markdown link or image, which would show as written."""
+    if has_html(text):
+        problems.append(Problem(path, line, f"HTML is not allowed in the {field}: write plain text"))
+    for target in targets(text):
+        what = "image" if target.image else "link"
+        problems.append(Problem(path, line, f"the {field} is shown as plain text: the {what} '{target.url}' would "
+                                            "show as written"))
 
 
 def check_link(problems: list[Problem], path: str, line: int, url: str, image: bool, text: str,
                module_dir: Path | None) -> None:
     if image and not text.strip():
         problems.append(Problem(path, line, "image has no alt text: write ![description of the image](path)"))
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        problems.append(Problem(path, line, f"'{url}' is not a valid address"))
+        return
+    if url.startswith("//") and not image:
+        problems.append(Problem(path, line, f"link '{url}' has no scheme: write https:{url}"))
+        return
     if parts.scheme or url.startswith("//"):
         if image:
             problems.append(Problem(path, line, f"image '{url}' must be a file in the module folder"))
-        elif parts.scheme not in LINK_SCHEMES:
+        elif parts.scheme.lower() not in LINK_SCHEMES:
             problems.append(Problem(path, line, f"link '{url}' is not allowed: use http, https, mailto or a file "
                                                 "in the module folder"))
         return
@@ -279,6 +335,7 @@ def check_link(problems: list[Problem], path: str, line: int, url: str, image: b
 def validate_quiz(quiz: QuizSource, problems: list[Problem]) -> None:
     path, lines = quiz.path, quiz.key_lines
     check_length(problems, path, lines.get("title", 1), title=quiz.title)
+    check_plain(problems, path, lines.get("title", 1), "title", quiz.title)
     if not 0 <= quiz.pass_mark <= 100:
         problems.append(Problem(path, lines.get("pass_mark", 1), "pass_mark must be a number from 0 to 100"))
     if quiz.attempts is not None and quiz.attempts < 1:
@@ -310,6 +367,14 @@ def validate_quiz(quiz: QuizSource, problems: list[Problem]) -> None:
 def validate_question(question: QuestionSource, problems: list[Problem]) -> None:
     path, line, kind = question.path, question.line, question.type
     check_length(problems, path, line, title=question.title)
+    check_plain(problems, path, line, "question title", question.title)
+    for option in question.options:
+        if option.match_text:
+            check_plain(problems, path, option.line, "meaning", option.match_text)
+    if question.numeric is not None:
+        check_plain(problems, path, question.numeric.line, "unit", question.numeric.unit)
+    for answer, answer_line in zip(question.accepted, question.accepted_lines, strict=False):
+        check_plain(problems, path, answer_line, "accepted answer", answer)
 
     def problem(message: str, at: int = line) -> None:
         problems.append(Problem(path, at, message))

@@ -46,6 +46,8 @@ class ModuleVersion(Base):
     completion: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     intro_html: Mapped[str] = mapped_column(Text, default="")
     last_reviewed: Mapped[date | None]
+    reviewed_by: Mapped[str] = mapped_column(String(300), default="")
+    next_review: Mapped[date | None]
     digest: Mapped[str] = mapped_column(String(64))
     change: Mapped[str] = mapped_column(String(10), default="minor")
     change_note: Mapped[str] = mapped_column(Text, default="")
@@ -73,8 +75,11 @@ class Page(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     html: Mapped[str] = mapped_column(Text)
+    # Each source: {"title", "url", "accessed"} (accessed is an ISO date; absent on pages published before it).
     sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     last_reviewed: Mapped[date | None]
+    reviewed_by: Mapped[str] = mapped_column(String(300), default="")
+    next_review: Mapped[date | None]
     quiz_version_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_version.id"))
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="pages")
@@ -109,6 +114,9 @@ class QuizVersion(Base):
     pick: Mapped[int | None]
     show_answers: Mapped[str] = mapped_column(String(30), default="after_submit")
     last_reviewed: Mapped[date | None]
+    reviewed_by: Mapped[str] = mapped_column(String(300), default="")
+    next_review: Mapped[date | None]
+    sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     digest: Mapped[str] = mapped_column(String(64))
     source_text: Mapped[str] = mapped_column(Text, default="")
     source_path: Mapped[str] = mapped_column(String(500), default="")

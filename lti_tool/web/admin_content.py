@@ -3,11 +3,15 @@ images, and zip export and import. Every route is for admins; every change is wr
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit import actor_label, record
 from ..content import ContentProblems
 from ..content import authoring as domain
+from ..content.review import DEFAULT_WITHIN_DAYS
+from ..content.review import review_due as due_for_review
 from ..db import get_session
 from ..errors import ToolError
 from ..models import utcnow
@@ -15,6 +19,7 @@ from .auth import require_admin
 
 bp = Blueprint("admin_content", __name__, url_prefix="/admin/content")
 
+MAX_WITHIN_DAYS = 3650
 CHANGES = {"minor": "Minor: learners already in progress stay on the version they started",
            "major": "Major: learners already in progress move to the new version"}
 
@@ -41,6 +46,17 @@ def _render_index(problems=(), status: int = 200):
 @require_admin
 def index(launch):
     return _render_index()
+
+
+@bp.get("/review-due")
+@require_admin
+def review_due(launch):
+    """What is past its review date or falls due within ``within`` days (a GET: it changes nothing)."""
+    within = min(max(request.args.get("within", DEFAULT_WITHIN_DAYS, type=int) or 0, 0), MAX_WITHIN_DAYS)
+    today = date.today()
+    items = due_for_review(get_session(), today, within)
+    return render_template("admin/content/review_due.html", items=items, within=within, today=today,
+                           horizon=today + timedelta(days=within), past=sum(item.past_due(today) for item in items))
 
 
 @bp.get("/<slug>/")

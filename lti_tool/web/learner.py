@@ -6,6 +6,8 @@ course and (for dated sessions) edition; every state change is committed here, a
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
@@ -52,6 +54,15 @@ def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: b
     if resumed is not None and resumed.notice:
         flash(resumed.notice, "info")
     return module, learner, resumed.progress if resumed else None
+
+
+@bp.app_template_filter("long_date")
+def long_date(value: date | str | None) -> str:
+    """``25 November 2026`` from a date or an ISO date text (as stored in a source); empty when there is none."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
 
 
 @bp.app_template_global()

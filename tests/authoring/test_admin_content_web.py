@@ -19,7 +19,7 @@ from tests.content.demo_content import PNG
 PAGE_URL = "/admin/content/demo/edit/01-first.md"
 
 GET_ROUTES = ["/admin/content/", "/admin/content/demo/", "/admin/content/demo/diff?old=1&new=1", PAGE_URL,
-              "/admin/content/demo/edit/quizzes/demo-check.md", "/admin/audit"]
+              "/admin/content/demo/edit/quizzes/demo-check.md", "/admin/audit", "/admin/content/review-due"]
 POST_ROUTES = [PAGE_URL, "/admin/content/demo/preview", "/admin/content/demo/images", "/admin/content/demo/export",
                "/admin/content/import"]
 

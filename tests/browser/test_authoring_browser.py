@@ -11,16 +11,16 @@ from __future__ import annotations
 import secrets
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lti_tool import REPO_ROOT
 from lti_tool.content import publish
 from lti_tool.devplatform import serve_in_thread
-from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Platform, User, utcnow
+from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.content.demo_content import PNG
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -159,3 +159,21 @@ def test_an_admin_fixes_a_typo_with_live_preview_and_publishes_a_minor_version(p
     assert (upload.action, upload.details["file"]) == ("content.image_upload", "images/induction-plan.png")
     assert (publishing.action, publishing.target, publishing.details["note"]) == (
         "content.publish", "module:img-supervision", "Fix a typo: persist")
+
+
+def test_an_admin_finds_what_is_due_for_review_and_the_page_is_accessible(page, server, handoff, db):
+    later = date.today() + timedelta(days=200)
+    for table in (ModuleVersion, Page, QuizVersion):
+        db.execute(update(table).values(next_review=later))
+    db.execute(update(Page).where(Page.slug == "why-it-matters").values(next_review=date.today()))
+    db.commit()
+    page.goto(f"{server}/lti/resume?h={handoff}&window=new")
+    page.click("text=Due for review: content past or near its next review date")
+    assert page.locator("#review-summary").inner_text() == "1 past review, 0 due within 30 days."
+    assert "img-supervision/why-it-matters" in page.locator("#review-due").inner_text()
+    assert_accessible(page)
+    page.fill("#within", "365")
+    page.click("button:has-text('Show')")
+    page.wait_for_url("**/review-due?within=365")
+    assert "quiz img-supervision-check" in page.locator("#review-due").inner_text()
+    assert_accessible(page)

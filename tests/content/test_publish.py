@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,13 @@ def test_published_rows_hold_rendered_sanitised_html_and_settings(db, demo_conte
     assert '<img alt="A bar chart of pass rates" src="/content/demo/assets/images/chart.png">' in first.html
     assert 'rel="noopener noreferrer"' in first.html
     assert '<div class="callout callout--tip">' in first.html
-    assert first.sources == [{"title": "An official source", "url": "https://www.gmc-uk.org/"}]
+    assert first.sources == [{"title": "An official source", "url": "https://www.gmc-uk.org/",
+                              "accessed": "2026-01-05"}]
+    review = (date(2026, 1, 5), "RCPCH college tutor", date(2027, 1, 5))
+    assert (version.last_reviewed, version.reviewed_by, version.next_review) == review
+    assert (first.last_reviewed, first.reviewed_by, first.next_review) == review
     quiz = db.scalars(select(QuizVersion)).one()
+    assert (quiz.last_reviewed, quiz.reviewed_by, quiz.next_review, quiz.sources) == (*review, [])
     assert (quiz.pass_mark, quiz.attempts_allowed, quiz.shuffle, quiz.show_answers) == (50, 2, "none", "after_submit")
     pick, truefalse, pairs, thoughts = quiz.questions
     assert [(o.slug, o.is_correct, o.pinned, o.feedback_html) for o in pick.options] == [

@@ -50,6 +50,12 @@ def test_reviewed_by_may_not_be_empty(tmp_path):
                      "college tutor"]
 
 
+def test_reviewed_by_fits_its_database_column(tmp_path):
+    found = problems(tmp_path, {"quizzes/demo-check.md": QUIZ.replace("reviewed_by: RCPCH college tutor",
+                                                                      "reviewed_by: " + "R" * 301)})
+    assert found == ["quizzes/demo-check.md:7: reviewed_by is longer than 300 characters"]
+
+
 def test_next_review_must_follow_last_reviewed_within_twelve_months(tmp_path):
     found = problems(tmp_path, {
         "modules/demo/01-first.md": PAGE.replace("next_review: 2027-01-05", "next_review: 2026-01-05"),

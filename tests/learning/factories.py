@@ -97,7 +97,8 @@ def publish_version(session: Session, slug: str = "img-demo", *, title: str = "S
         audience="Educational supervisors", estimated_minutes=45,
         outcomes=[{"id": "lo-induction", "text": "Plan an induction for an IMG.", "gmc_areas": [1, 2]}],
         completion=completion or {"pages": "all", "quizzes": "all", "reflections": "required"},
-        intro_html="<p>Welcome to the module.</p>", last_reviewed=date(2026, 11, 25), digest=f"{slug}-{number}",
+        intro_html="<p>Welcome to the module.</p>", last_reviewed=date(2026, 11, 25),
+        reviewed_by="RCPCH college tutor", next_review=date(2027, 5, 25), digest=f"{slug}-{number}",
         change=change)
     version.module = module
     for position in range(pages):
@@ -105,8 +106,9 @@ def publish_version(session: Session, slug: str = "img-demo", *, title: str = "S
             slug=f"page-{position + 1}", position=position, title=f"Page {position + 1}",
             html=f"<h2>Part {position + 1}</h2><p>Content of page {position + 1}.</p>"
                  '<blockquote class="callout callout--tip"><p><strong>Tip:</strong> Ask early.</p></blockquote>',
-            sources=[{"title": "GMC, Welcomed and valued (2022)", "url": "https://www.gmc-uk.org/"}],
-            last_reviewed=date(2026, 11, 25),
+            sources=[{"title": "GMC, Welcomed and valued (2022)", "url": "https://www.gmc-uk.org/",
+                      "accessed": "2026-11-20"}],
+            last_reviewed=date(2026, 11, 25), reviewed_by="RCPCH college tutor", next_review=date(2027, 5, 25),
             quiz_version_id=quiz.id if quiz is not None and position == pages - 1 else None))
     session.add(version)
     session.flush()

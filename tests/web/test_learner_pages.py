@@ -60,11 +60,15 @@ def test_overview_shows_outcomes_contents_progress_and_a_start_button(client, si
     assert response.status_code == 200
     assert "Plan an induction for an IMG." in html and "Educational supervisors" in html
     assert "0 of 3 pages read" in html and ">Start</a>" in html and "Not started" in html
+    assert 'id="last-reviewed">25 November 2026 by RCPCH college tutor</dd>' in html
+    assert 'id="next-review">25 May 2027</dd>' in html
 
 
 def test_viewing_a_page_records_the_view_and_shows_sources_and_review_date(client, db, signed_in):
     html = client.get(url(signed_in, "/page/page-2")).get_data(as_text=True)
-    assert "GMC, Welcomed and valued (2022)" in html and "Last reviewed 25 November 2026" in html
+    assert "GMC, Welcomed and valued (2022)</a> (accessed 20 November 2026)" in html
+    assert ("Last reviewed 25 November 2026 by RCPCH college tutor. Next review 25 May 2027." in
+            re.sub(r"\s+", " ", html))
     assert db.scalars(select(PageView.page_slug)).all() == ["page-2"]
     overview = client.get(url(signed_in, "/")).get_data(as_text=True)
     assert "1 of 3 pages read" in overview and ">Continue</a>" in overview
