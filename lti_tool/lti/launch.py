@@ -36,6 +36,7 @@ from .roles import decide_role
 log = logging.getLogger(__name__)
 
 CHECKED_PARAM = "lti1p3_new_window"
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
 STATE_COOKIE_PREFIX = "lti1p3-"
 
 
@@ -414,6 +415,10 @@ def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> 
     lis = body.get(c.LIS)
     if isinstance(lis, dict) and isinstance(lis.get("person_sourcedid"), str):
         user.person_sourcedid = lis["person_sourcedid"][:255]
+    now = utcnow()
+    # Retention reads when someone was last seen; to the hour is plenty, so a relaunch within the hour writes nothing.
+    if user.last_launch_at is None or now - user.last_launch_at >= LAST_SEEN_RESOLUTION:
+        user.last_launch_at = now
     session.flush()
     return user, created
 

@@ -16,7 +16,7 @@ from pylti1p3.session import SessionService
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import OidcState, utcnow
+from ..models import KeyValue, OidcState, utcnow
 
 
 class NoLaunchDataStorage(LaunchDataStorage[Any]):
@@ -74,9 +74,11 @@ def consume_nonce(session: Session, *, state: str, nonce: str) -> bool:
 
 
 def purge_expired(session: Session) -> int:
-    """Drop states past their life; returns rows removed."""
+    """Drop states past their life and launch data (written by earlier versions) past its expiry; returns rows
+    removed."""
     now = utcnow()
     removed = session.execute(delete(OidcState).where(OidcState.expires_at < now - timedelta(days=1))).rowcount
+    removed += session.execute(delete(KeyValue).where(KeyValue.expires_at < now)).rowcount
     session.commit()
     return int(removed or 0)
 

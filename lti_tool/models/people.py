@@ -27,6 +27,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(300), default="")
     person_sourcedid: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_launch_at: Mapped[datetime | None]
 
     platform: Mapped[Platform] = relationship()
 
