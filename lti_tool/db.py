@@ -11,7 +11,10 @@ from pathlib import Path
 
 from flask import Flask, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
+
+from .settings import SettingsError
 
 
 def make_engine(url: str, *, for_requests: bool = False) -> Engine:
@@ -52,7 +55,11 @@ def default_database_url(instance_path: str) -> str:
 
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    engine = make_engine(url, for_requests=True)
+    try:
+        engine = make_engine(url, for_requests=True)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise SettingsError(f"LTI_TOOL_DATABASE_URL is not a database URL this tool can use ({exc}); use "
+                            "sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME") from exc
     app.extensions["db_engine"] = engine
     app.extensions["db_submit_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     deferred = make_engine(url) if url.startswith("sqlite") else engine

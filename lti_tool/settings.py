@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
+
 ENV_PREFIX = "LTI_TOOL_"
 
 
@@ -66,8 +68,9 @@ DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 KNOWN = frozenset(DEFAULTS)
 
 
-class SettingsError(RuntimeError):
-    """A setting is missing or malformed; the message says how to fix it."""
+class SettingsError(click.ClickException):
+    """A setting is missing or malformed; the message says how to fix it. A ``ClickException``, so every
+    ``flask --app lti_tool`` command that meets one prints that one line and exits with status 1."""
 
 
 def _coerce(name: str, raw: str) -> Any:
@@ -131,7 +134,8 @@ def ensure_secret_key(values: dict[str, Any], instance_path: Path) -> str:
     if values["ENV"] == "production":
         raise SettingsError(
             f"{ENV_PREFIX}SECRET_KEY is not set. Generate one with "
-            "`python -c 'import secrets; print(secrets.token_hex(32))'` and set it in the environment."
+            "`python -c 'import secrets; print(secrets.token_hex(32))'` and set it in the environment "
+            f"(production is the default; on your own machine set {ENV_PREFIX}ENV=development)."
         )
     key_file = instance_path / "secret_key"
     if not key_file.exists():

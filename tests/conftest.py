@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -117,3 +118,12 @@ def lti_world(app, published):
     yield world
     world.platform.stop()
     world.tool.stop()
+
+
+# Hypothesis: "ci" (the default) keeps the model-based test of the course under two minutes; "long" explores
+# more (`pytest tests/model --hypothesis-profile=long`). Examples drive real servers, so no deadline.
+settings.register_profile("ci", max_examples=6, stateful_step_count=18, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("long", max_examples=60, stateful_step_count=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile("ci")

@@ -71,3 +71,14 @@ def resend_command(grade_sync_id: int) -> None:
         except ToolError as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"Queued grade send {row.id} (again for {grade_sync_id}).")
+
+
+@grades_group.command("repair")
+def repair_command() -> None:
+    """Give each (module, edition) its own grade column again: course links stop borrowing one module's column,
+    and scores that went to another module's column are queued again with each learner's current state
+    (`grades sync` or the worker then sends them)."""
+    with session_factory(current_app)() as session:
+        report = grades.repair_columns(session)
+    click.echo(f"Links that gave up a borrowed column: {report.links_unbound}; pending scores pointed at their own "
+               f"column: {report.pending_moved}; scores queued again: {report.queued}.")

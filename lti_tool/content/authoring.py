@@ -26,7 +26,15 @@ from ..models import Module, ModuleVersion, Question, Quiz, QuizVersion
 from .assets import asset_url
 from .model import Content, ModuleSource, Problem
 from .parse import GUIDE_FILE, MODULE_FILE, SourceTree, load_tree, parse_module, parse_page, parse_quiz
-from .publish import ContentProblems, PublishReport, concerns, folder_digest, publish_module_from_sources, question_row
+from .publish import (
+    ContentProblems,
+    PublishedMeanwhile,
+    PublishReport,
+    concerns,
+    folder_digest,
+    publish_module_from_sources,
+    question_row,
+)
 from .render import render_markdown
 from .validate import SERVED_TYPES, parse_and_validate
 
@@ -341,14 +349,24 @@ def edit_warnings(session: Session, content_dir: Path | str, slug: str, base_num
 
 
 def publish_edit(session: Session, content_dir: Path | str, slug: str, path: str, text: str, *,
-                 base_number: int, change: str, note: str, actor: str, confirmed: bool = False) -> PublishReport:
+                 base_number: int, change: str, note: str, actor: str, confirmed: bool = False,
+                 seen_current: int | None = None) -> PublishReport:
     """Publish the module with one file edited, as a new version with origin ``browser``. Commits.
 
-    Refused with the validator's problems if the edit has any; refused with ``NeedsConfirmation`` if a newer
+    Refused with the validator's problems if the edit has any; refused with ``PublishedMeanwhile`` if the
+    module's current version is no longer ``seen_current`` (the one current when the editor opened: someone
+    else published since, which no confirmation covers); refused with ``NeedsConfirmation`` if a newer
     version exists or the files on disk changed since ``base_number``, unless ``confirmed``.
     """
     if not note.strip():
         raise ToolError("Write a change note: what changed and why.", advice="The note is kept with the version.")
+    # Lock the module row (PostgreSQL) so that of two publishes at once the second reads the first's version.
+    locked = session.scalars(select(Module).where(Module.slug == slug).with_for_update()
+                             .execution_options(populate_existing=True)).one_or_none()
+    if locked is not None and seen_current is not None:
+        current = session.scalar(select(ModuleVersion.number).where(ModuleVersion.id == locked.current_version_id))
+        if current != seen_current:
+            raise PublishedMeanwhile(f"module {slug} (now v{current})")
     edit = edit_of(session, slug, path, text, base_number)
     _, _, problems = check_edit(content_dir, edit, path)
     if problems:

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import ToolError
+from ..errors import Conflict, ToolError
 from ..models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from .assets import asset_url
 from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource, Source
@@ -45,6 +46,17 @@ class ContentProblems(ToolError):
         listing = "\n".join(str(problem) for problem in problems)
         super().__init__(f"{len(problems)} problem(s) must be fixed before publishing:\n{listing}",
                          advice="Fix each file at the line given and publish again.")
+
+
+class PublishedMeanwhile(Conflict):
+    """Someone else published the same module or quiz while this publish was under way: nothing was published."""
+
+    code = "published_meanwhile"
+    title = "Someone else published first"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Someone else published {what} a moment ago, so your change was not published.",
+                         advice="Reload to see their version, then make your change again.")
 
 
 @dataclass(frozen=True)
@@ -208,20 +220,28 @@ def checked_content(tree: SourceTree) -> Content:
 
 def publish_content(session: Session, content: Content, *, change: str, note: str, actor: str,
                     origin: str, folder_digests: dict[str, str] | None = None) -> PublishReport:
+    """Publish ``content`` in one transaction. Two publishes of the same module or quiz at once both number
+    their version from the same current one; the second to write breaks the unique version number and is
+    refused as ``PublishedMeanwhile`` (409) instead of failing with a 500."""
     if change not in CHANGES:
         raise ToolError(f"change must be one of {', '.join(CHANGES)}, not {change!r}")
     quiz_versions: dict[str, QuizVersion] = {}
     quiz_changes = []
-    for quiz in content.quizzes:
-        version, before = publish_quiz(session, quiz)
-        quiz_versions[quiz.id] = version
-        quiz_changes.append(VersionChange("quiz", quiz.id, before, version.number))
     module_changes = []
-    for module in content.modules:
-        number, before = publish_module(session, module, quiz_versions, change=change, note=note, actor=actor,
-                                        origin=origin, folder_digest=(folder_digests or {}).get(module.id))
-        module_changes.append(VersionChange("module", module.id, before, number))
-    session.commit()
+    try:
+        for quiz in content.quizzes:
+            version, before = publish_quiz(session, quiz)
+            quiz_versions[quiz.id] = version
+            quiz_changes.append(VersionChange("quiz", quiz.id, before, version.number))
+        for module in content.modules:
+            number, before = publish_module(session, module, quiz_versions, change=change, note=note, actor=actor,
+                                            origin=origin, folder_digest=(folder_digests or {}).get(module.id))
+            module_changes.append(VersionChange("module", module.id, before, number))
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        names = [f"module {m.id}" for m in content.modules] + [f"quiz {q.id}" for q in content.quizzes]
+        raise PublishedMeanwhile(", ".join(names)) from exc
     return PublishReport(tuple(module_changes), tuple(quiz_changes))
 
 

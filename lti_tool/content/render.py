@@ -3,12 +3,14 @@
 Run at publish time only; pages store the result. Defence in depth: raw HTML in the Markdown is escaped (shown
 as text, never parsed), ``attr_list`` is off so authors cannot set attributes, and bleach then keeps only the
 allowlisted tags, attributes and URL protocols. External links get ``rel="noopener noreferrer"`` after
-sanitising; relative image and file URLs are rewritten to the module's asset route.
+sanitising; relative image and file URLs are rewritten to the module's asset route. Each table is wrapped in a
+labelled region that keyboard users can focus and scroll, since a wide table scrolls sideways on a phone.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -32,13 +34,19 @@ CALLOUTS = {"Tip:": "tip", "Important:": "important", "Action:": "action"}
 CALLOUT_CLASSES = frozenset(f"callout callout--{name}" for name in CALLOUTS.values())
 EXTERNAL_REL = "noopener noreferrer"
 PLAIN_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
+TABLE_SCROLL = {"class": "table-scroll", "role": "region", "tabindex": "0"}
+TABLE_LABEL = "aria-label"
 
 
 def allow_attribute(tag: str, name: str, value: str) -> bool:
     if name in PLAIN_ATTRIBUTES.get(tag, ()):
         return True
     if tag == "div" and name == "class":
-        return value in CALLOUT_CLASSES
+        return value in CALLOUT_CLASSES or value == TABLE_SCROLL["class"]
+    if tag == "div" and name in TABLE_SCROLL:
+        return value == TABLE_SCROLL[name]
+    if tag == "div" and name == TABLE_LABEL:
+        return value.startswith("Table")
     if tag in ("th", "td") and name == "align":
         return value in ("left", "center", "right")
     return False
@@ -56,8 +64,38 @@ class ExternalLinkFilter(Filter):
             yield token
 
 
+class TableScrollFilter(Filter):
+    """Keeps a div's role, tabindex and label only on the complete table wrapper directly around a table.
+
+    The allowlist judges one attribute at a time; this judges the whole wrapper, so a focusable region can
+    never appear anywhere but around a table, whatever markup reaches the cleaner.
+    """
+
+    def __iter__(self):  # noqa: ANN204
+        tokens = list(super().__iter__())
+        for index, token in enumerate(tokens):
+            if token["type"] == "StartTag" and token["name"] == "div":
+                attributes = {name: value for (_, name), value in token["data"].items()}
+                wrapper = {name: attributes.get(name) for name in TABLE_SCROLL} == TABLE_SCROLL
+                if not (wrapper and attributes.get(TABLE_LABEL) and next_start_tag(tokens, index) == "table"):
+                    for name in ("role", "tabindex", TABLE_LABEL):
+                        token["data"].pop((None, name), None)
+                    if attributes.get("class") == TABLE_SCROLL["class"]:
+                        token["data"].pop((None, "class"))
+            yield token
+
+
+def next_start_tag(tokens: list[dict], index: int) -> str | None:
+    for token in tokens[index + 1:]:
+        if token["type"] == "StartTag":
+            return token["name"]
+        if token["type"] not in ("SpaceCharacters", "Characters") or token["data"].strip():
+            return None
+    return None
+
+
 CLEANER = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=allow_attribute, protocols=ALLOWED_PROTOCOLS, strip=True,
-                         strip_comments=True, filters=[ExternalLinkFilter])
+                         strip_comments=True, filters=[ExternalLinkFilter, TableScrollFilter])
 
 
 def module_relative(url: str) -> str | None:
@@ -111,6 +149,45 @@ class ContentTreeprocessor(Treeprocessor):
         element.set(attribute, self.asset_url(relative))
 
 
+class TableScrollTreeprocessor(Treeprocessor):
+    """Wraps each table in a focusable region named after its first header, so it scrolls by keyboard too.
+
+    Runs after python-markdown has unescaped the text, so the label reads as the header does. Markdown tables
+    have no caption; a repeated label gets a number, as axe wants each region's name to be unique on a page.
+    """
+
+    def run(self, root: Element) -> None:
+        labels: set[str] = set()
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    parent[index] = self.wrap(child, unique(table_label(child), labels))
+
+    @staticmethod
+    def wrap(table: Element, label: str) -> Element:
+        wrapper = Element("div", {**TABLE_SCROLL, TABLE_LABEL: label})
+        wrapper.text, wrapper.tail, table.tail = "\n", table.tail, "\n"
+        wrapper.append(table)
+        return wrapper
+
+
+def table_label(table: Element) -> str:
+    for header in table.iter("th"):
+        text = re.sub(r"\s+", " ", "".join(header.itertext())).strip()
+        if text:
+            return f"Table: {text}"
+    return "Table"
+
+
+def unique(label: str, used: set[str]) -> str:
+    number, candidate = 1, label
+    while candidate in used:
+        number += 1
+        candidate = f"{label} ({number})"
+    used.add(candidate)
+    return candidate
+
+
 class ContentExtension(Extension):
     def __init__(self, asset_url: AssetUrl | None) -> None:
         super().__init__()
@@ -120,6 +197,7 @@ class ContentExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(ContentTreeprocessor(md, self.asset_url), "btg_content", 5)
+        md.treeprocessors.register(TableScrollTreeprocessor(md), "btg_table_scroll", -1)
 
 
 def render_markdown(text: str, asset_url: AssetUrl | None = None) -> str:

@@ -240,6 +240,11 @@ def validate_completion(module: ModuleSource, quiz_ids: set[str], problems: list
                                         "page's 'quiz'"))
     elif rule.quizzes not in ("all", "none"):
         problems.append(Problem(rule.path, quizzes_line, "completion quizzes must be all, none or a list of quiz ids"))
+    quiz_work = bool(module.quiz_ids) and (rule.quizzes != "none" or rule.reflections == "required")
+    if rule.pages == "none" and not quiz_work:
+        problems.append(Problem(rule.path, lines.get("pages", rule.line),
+                                "completion asks for nothing (pages: none and no quiz to pass or reflection to "
+                                "submit): use 'pages: all' so the module completes when every page has been read"))
     if module.kind == "handbook" and rule.quizzes != "none":
         problems.append(Problem(rule.path, quizzes_line, "a handbook has no quizzes: use 'quizzes: none'"))
 

@@ -65,7 +65,9 @@ def build_id_token_claims(
     if scenario.message_type == c.MESSAGE_RESOURCE_LINK and link is not None:
         claims[c.CLAIM_RESOURCE_LINK] = {"id": link.id, "title": link.title}
     if scenario.ags:
-        claims[c.CLAIM_AGS_ENDPOINT] = _ags_claim(scenario, course, urls)
+        claims[c.CLAIM_AGS_ENDPOINT] = _ags_claim(
+            scenario, course, urls, settings.offered_ags_scopes or c.AGS_SCOPES
+        )
     if scenario.nrps:
         claims[c.CLAIM_NRPS] = {
             "context_memberships_url": urls.build("memberships", context_id=course.id),
@@ -87,11 +89,14 @@ def build_id_token_claims(
 
 
 def _ags_claim(
-    scenario: LaunchScenario, course: Course, urls: PlatformUrls
+    scenario: LaunchScenario,
+    course: Course,
+    urls: PlatformUrls,
+    offered_scopes: tuple[str, ...],
 ) -> dict[str, Any]:
     """Graded links carry `lineitem` as well as `lineitems` (Blackboard ags docs)."""
     claim: dict[str, Any] = {
-        "scope": list(c.AGS_SCOPES),
+        "scope": list(offered_scopes),
         "lineitems": urls.build("lineitems", context_id=course.id),
     }
     link = course.resource_links.get(scenario.resource_link_id or "")

@@ -26,6 +26,12 @@ class PlatformSettings:
     signing_key: SigningKey | None = None
     token_lifetime: int = 3600
     platform_guid: str = "emulated-learn-site"
+    # Quirks of other platforms, for the tool's robustness tests. Open edX's LTI consumer answers 403, not 401,
+    # to a token it no longer accepts, and offers a launch fewer AGS scopes (no `lineitem`); a strict platform
+    # refuses a token request naming a scope the launch did not offer (`invalid_scope`).
+    stale_token_status: int = 401
+    offered_ags_scopes: tuple[str, ...] | None = None
+    strict_scopes: bool = False
 
     @property
     def deep_link_url(self) -> str:

@@ -360,7 +360,8 @@ class PlatformState:
     def check_access_token(
         self, authorization: str | None, accepted_scopes: tuple[str, ...]
     ) -> None:
-        """401 without a live bearer token, 403 when it lacks every accepted scope."""
+        """401 without a live bearer token (or `stale_token_status` for an unknown or
+        expired one), 403 when it lacks every accepted scope."""
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise ServiceError(
@@ -370,7 +371,9 @@ class PlatformState:
             access = self.access_tokens.get(token.strip())
         if access is None or access.expires_at <= time.time():
             raise ServiceError(
-                "invalid_token", "the access token is unknown or expired", status=401
+                "invalid_token",
+                "the access token is unknown or expired",
+                status=self.settings.stale_token_status,
             )
         if not access.scopes.intersection(accepted_scopes):
             raise ServiceError(

@@ -54,7 +54,14 @@ def token() -> Response:
         key_for=lambda kid: state.tool_keys.key_for(kid, ServiceError),
         remember_jti=state.remember_jti,
     )
-    granted = frozenset(form.get("scope", "").split()) & c.SUPPORTED_SCOPES
+    requested = frozenset(form.get("scope", "").split())
+    offered = frozenset((*(state.settings.offered_ags_scopes or c.AGS_SCOPES), c.SCOPE_NRPS))
+    if state.settings.strict_scopes and requested - offered:
+        raise ServiceError(
+            "invalid_scope",
+            f"scopes not offered to this tool: {sorted(requested - offered)}",
+        )
+    granted = requested & offered & c.SUPPORTED_SCOPES
     if not granted:
         raise ServiceError(
             "invalid_scope", f"request at least one of {sorted(c.SUPPORTED_SCOPES)}"

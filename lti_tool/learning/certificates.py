@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Forbidden, NotFound
 from ..models import Certificate, ModuleVersion, Progress, User
+from .completion import completion_stands
 
 GMC_AREAS = {
     1: "Ensuring safe and effective patient care through training",
@@ -77,6 +78,9 @@ def completed_progress(session: Session, user_id: int, course_id: int, module_sl
     progress = next((row for row in rows if row.state == "completed"), rows[0] if rows else None)
     if progress is None or progress.state != "completed" or progress.completed_at is None:
         raise NotCompleted("You have not completed this module yet, so there is no certificate to download.")
+    if not completion_stands(session, progress):
+        raise NotCompleted("You have not read every page of this module yet, so there is no certificate to "
+                           "download.")
     if module_needs_pass(progress.module_version) and not progress.passed:
         raise NotCompleted("You have finished this module but not yet passed its quiz, so there is no "
                            "certificate to download yet.")

@@ -1,7 +1,9 @@
 """The completion rule of a module version, evaluated whenever a learner's progress changes.
 
 A version's rule (``ModuleVersion.completion``) asks for: every page viewed (``pages: all``), the named or all
-quizzes passed (``quizzes``), and every required reflection submitted (``reflections: required``). Only what
+quizzes passed (``quizzes``), and every required reflection submitted (``reflections: required``). A rule that
+would ask for nothing (``pages: none`` and no quiz or reflection to do, as versions of the handbook published
+before the checker refused it said) asks for every page: a module is never complete before it is read. Only what
 happened since the learner began their pinned version counts (``Progress.version_started_at``).
 
 Score sent to the grade book: the mean over the module's quizzes of the best passed score (the best score when
@@ -127,9 +129,20 @@ def requirements(session: Session, progress: Progress) -> Requirements:
     done = set(session.scalars(select(Reflection.question_slug).where(
         Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
         Reflection.submitted_at >= since))) if reflections else set()
-    return Requirements(pages=[(p.slug, p.title) for p in version.pages],
-                        pages_required=rule.get("pages", "all") == "all", viewed=viewed, quizzes=quizzes,
-                        reflections=reflections, reflections_done=done)
+    pages_required = rule.get("pages", "all") == "all" or not (any(q.required for q in quizzes) or reflections)
+    return Requirements(pages=[(p.slug, p.title) for p in version.pages], pages_required=pages_required,
+                        viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
+
+
+def completion_stands(session: Session, progress: Progress) -> bool:
+    """Whether the progress is really completed. A completion recorded under a rule that asked for nothing
+    (a handbook's ``pages: none``, before the checker refused it) while pages are still unread never was one:
+    it shows no "Completed" and earns no certificate until every page has been read."""
+    if progress.state != "completed":
+        return False
+    if (progress.module_version.completion or {}).get("pages") != "none":
+        return True
+    return requirements(session, progress).complete
 
 
 def grade_book_applies(session: Session, progress: Progress) -> bool:

@@ -17,7 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Edition, Module, ModuleVersion, Page, PageView, Progress, ResourceLink, utcnow
-from .completion import QuizStanding, ReflectionItem, evaluate, grade_book_applies, requirements
+from .completion import (
+    QuizStanding,
+    ReflectionItem,
+    completion_stands,
+    evaluate,
+    grade_book_applies,
+    requirements,
+)
 from .errors import ModuleNotAvailable, PageNotInModule
 from .grades import queue_grade
 
@@ -248,11 +255,13 @@ def module_status(session: Session, learner: Learner, module: Module, *, now: da
         return ModuleStatus(version, None, state, None, None, pages, [], [], left, edition)
     found = requirements(session, progress)
     pages = [PageStatus(s, t, s in found.viewed, quiz_of_page.get(s)) for s, t in found.pages]
-    state = progress.state
+    stands = completion_stands(session, progress)
+    state = "completed" if stands else "in_progress"
+    passed, score = (progress.passed, progress.score) if stands or progress.state != "completed" else (None, None)
     if state != "completed" and edition is not None and edition.due_at < now:
         state = "overdue"
     left = ([f"Read “{title}”" for _, title in found.pages_left]
             + [f"Pass the quiz “{q.title}”" for q in found.quizzes_left]
             + [f"Submit your reflection “{r.title}”" for r in found.reflections_left])
-    return ModuleStatus(version, progress, state, progress.passed, progress.score, pages, found.quizzes,
+    return ModuleStatus(version, progress, state, passed, score, pages, found.quizzes,
                         found.reflections_left, left, edition)

@@ -1,7 +1,11 @@
 """Quiz attempts: a stable layout per attempt, answers saved as they are given, scoring on the server.
 
 An attempt stores the questions it drew and the order of their options (``Attempt.layout``), so a reload,
-a second tab or a later review shows exactly what the learner saw. Submitting claims the attempt with a
+a second tab or a later review shows exactly what the learner saw. The layout also gives every question and
+option a random field token of its own (``field``, ``values``, ``meaning_values``): the form names and values
+are these tokens, mapped back to ids here, so the page source never carries an id that gives an answer away
+(a matching term's id equal to its right meaning's, an option called ``correct``). Attempts started before
+tokens existed keep their ids as field names. Submitting claims the attempt with a
 conditional UPDATE (``submitted_at IS NULL``): of two submissions racing (two tabs, a double click) only one
 scores, and the other returns the first result. Nothing about a score is read from the browser.
 """
@@ -33,6 +37,7 @@ from .errors import (
 from .scoring import normalise, problem, score
 
 FIELD_PREFIX = "q-"
+TOKEN_BITS = 48
 
 
 @dataclass(frozen=True)
@@ -85,19 +90,40 @@ def _layout(quiz_version: QuizVersion, rng: random.Random) -> list[dict[str, Any
     if quiz_version.shuffle in ("questions", "both"):
         rng.shuffle(questions)
     shuffle_options = quiz_version.shuffle in ("options", "both")
+    taken: set[str] = set()
     layout = []
     for question in questions:
         options = list(question.options)
-        entry: dict[str, Any] = {"question": question.slug}
+        entry: dict[str, Any] = {"question": question.slug, "field": _token(rng, taken)}
         if question.type == "order":
             entry["options"] = [o.slug for o in _shuffled_out_of_order(options, rng)]
         elif question.type == "match":
             entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
             entry["meanings"] = [o.slug for o in _shuffled(options, rng)]
+            entry["meaning_values"] = {o.slug: _token(rng, taken) for o in options}
         else:
             entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
+        entry["values"] = {o.slug: _token(rng, taken) for o in options}
         layout.append(entry)
     return layout
+
+
+def _token(rng: random.Random, taken: set[str]) -> str:
+    """A field token no other question or option of the attempt has; it says nothing about the content."""
+    while True:
+        token = f"{rng.getrandbits(TOKEN_BITS):012x}"
+        if token not in taken:
+            taken.add(token)
+            return token
+
+
+def _field(entry: dict[str, Any]) -> str:
+    return entry.get("field") or entry["question"]
+
+
+def _values(entry: dict[str, Any], key: str = "values", slugs_key: str = "options") -> dict[str, str]:
+    """Option id -> the value the form uses for it (the id itself in attempts made before tokens)."""
+    return entry.get(key) or {slug: slug for slug in entry.get(slugs_key, [])}
 
 
 def _shuffled(options: list[Option], rng: random.Random) -> list[Option]:
@@ -199,25 +225,32 @@ def _keep_answers(session: Session, attempt: Attempt, responses: Mapping[str, An
 
 def responses_from_form(attempt: Attempt, form: Mapping[str, list[str]],
                         only: str | None = None) -> dict[str, Any]:
-    """Raw responses per question from posted fields (``q-<question>`` and ``q-<question>--<option>``)."""
+    """Raw responses per question id from posted fields (``q-<field>`` and ``q-<field>--<option value>``), with
+    the attempt's tokens mapped back to option ids; ``only`` is one question's field token."""
     questions = _questions(attempt)
     found: dict[str, Any] = {}
     for entry in attempt.layout:
         slug = entry["question"]
-        if only is not None and slug != only:
+        if only is not None and _field(entry) != only:
             continue
         question = questions[slug]
-        name = FIELD_PREFIX + slug
+        name = FIELD_PREFIX + _field(entry)
+        values = _values(entry)
+        option_of = {value: option for option, value in values.items()}
         if question.type in ("match", "order"):
-            parts = {option: form[f"{name}--{option}"][-1] for option in entry["options"]
-                     if f"{name}--{option}" in form}
+            meaning_of = {value: option for option, value in _values(entry, "meaning_values", "meanings").items()}
+            parts = {option: form[f"{name}--{values[option]}"][-1] for option in entry["options"]
+                     if f"{name}--{values[option]}" in form}
+            if question.type == "match":
+                parts = {term: meaning_of.get(meaning, meaning) for term, meaning in parts.items()}
             if parts or f"{name}--present" in form:
                 found[slug] = parts
         elif question.type == "multiple":
             if name in form or f"{name}--present" in form:
-                found[slug] = [v for v in form.get(name, []) if v]
+                found[slug] = [option_of.get(v, v) for v in form.get(name, []) if v]
         elif name in form:
-            found[slug] = form[name][-1]
+            value = form[name][-1]
+            found[slug] = option_of.get(value, value) if question.type in ("single", "truefalse") else value
     return found
 
 
@@ -271,14 +304,28 @@ class AttemptResult:
 
 
 @dataclass(frozen=True)
+class FormOption:
+    """An option as the form shows it: ``value`` is its opaque token in this attempt."""
+
+    value: str
+    option: Option
+
+
+@dataclass(frozen=True)
 class QuestionForm:
-    """One question as the attempt shows it: options in the attempt's order, the saved response."""
+    """One question as the attempt shows it: its field token, options in the attempt's order, the saved
+    response (in option ids: the template compares, never prints them)."""
 
     number: int
     question: Question
-    options: list[Option]
-    meanings: list[Option]
+    field: str
+    options: list[FormOption]
+    meanings: list[FormOption]
     response: Any
+
+    @property
+    def name(self) -> str:
+        return FIELD_PREFIX + self.field
 
 
 def attempt_form(attempt: Attempt) -> list[QuestionForm]:
@@ -288,9 +335,12 @@ def attempt_form(attempt: Attempt) -> list[QuestionForm]:
     for number, entry in enumerate(attempt.layout, 1):
         question = questions[entry["question"]]
         by_slug = {o.slug: o for o in question.options}
+        values, meaning_values = _values(entry), _values(entry, "meaning_values", "meanings")
         forms.append(QuestionForm(
-            number=number, question=question, options=[by_slug[s] for s in entry.get("options", [])],
-            meanings=[by_slug[s] for s in entry.get("meanings", [])], response=saved.get(question.slug)))
+            number=number, question=question, field=_field(entry),
+            options=[FormOption(values[s], by_slug[s]) for s in entry.get("options", [])],
+            meanings=[FormOption(meaning_values[s], by_slug[s]) for s in entry.get("meanings", [])],
+            response=saved.get(question.slug)))
     return forms
 
 
@@ -388,7 +438,7 @@ def attempt_result(session: Session, progress: Progress, attempt: Attempt) -> At
         questions.append(QuestionResult(
             number=form.number, question=question, response=response,
             points=answer.points if answer else None, is_correct=answer.is_correct if answer else None,
-            options=_option_results(question, form.options, response)))
+            options=_option_results(question, [shown.option for shown in form.options], response)))
     return AttemptResult(attempt=attempt, quiz_version=quiz_version, questions=questions,
                          show_answers=show_answers(quiz_version, attempt, left, passed_ever),
                          attempts_used=used, attempts_left=left)

@@ -10,6 +10,7 @@ the comment is sent with EVERY score because Learn clears it when a score omits 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,12 +20,34 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..learning.grades import format_timestamp
-from ..models import Edition, GradeSync, LineItem, ResourceLink
+from ..learning.grades import format_timestamp, known_column
+from ..models import Course, Edition, GradeSync, LineItem, Progress, ResourceLink
 from . import claims as c
 from .service_token import ServiceClient, ServiceError
 
 SCORE_SCOPES = (c.SCOPE_LINEITEM, c.SCOPE_SCORE)
+
+
+def token_scopes(offered: Iterable[str] | None) -> tuple[str, ...]:
+    """The scopes to ask for when sending grades: only what the launch's AGS claim offered (Open edX offers
+    ``lineitem.readonly`` without ``lineitem``; a strict platform answers ``invalid_scope`` to more). Nothing
+    known (a link launched before the offer was kept): the score and line item scopes."""
+    offered = set(offered or ())
+    if not offered:
+        return SCORE_SCOPES
+    wanted = [scope for scope in (c.SCOPE_LINEITEM, c.SCOPE_SCORE) if scope in offered]
+    if c.SCOPE_LINEITEM not in offered and c.SCOPE_LINEITEM_READONLY in offered:
+        wanted.append(c.SCOPE_LINEITEM_READONLY)
+    return tuple(wanted)
+
+
+def offered_scopes(session: Session, row: GradeSync) -> tuple[str, ...]:
+    """The token scopes for a row: those offered to its resource link, else to its course."""
+    link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
+    if link is not None and link.ags_scopes:
+        return token_scopes(link.ags_scopes)
+    course = session.get(Course, row.course_id)
+    return token_scopes(course.ags_scopes if course is not None else None)
 MAX_LINEITEM_PAGES = 50
 
 
@@ -48,35 +71,37 @@ def score_payload(row: GradeSync) -> dict[str, Any]:
     return body
 
 
-def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync) -> None:
-    client.request("POST", scores_url(lineitem_url), SCORE_SCOPES, what="score",
+def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync,
+               scopes: tuple[str, ...] = SCORE_SCOPES) -> None:
+    client.request("POST", scores_url(lineitem_url), scopes, what="score",
                    data=json.dumps(score_payload(row)), headers={"Content-Type": c.MEDIA_SCORE})
 
 
 def _known_lineitem(session: Session, row: GradeSync) -> str | None:
+    """The row's column when known without asking the platform (the rule: ``learning.grades.known_column``)."""
     if row.lineitem_url:
         return row.lineitem_url
-    if row.edition_id is not None:
-        edition = session.get(Edition, row.edition_id)
-        if edition is not None and edition.lineitem_url:
-            return edition.lineitem_url
-    elif row.resource_link_pk is not None:
-        link = session.get(ResourceLink, row.resource_link_pk)
-        if link is not None and link.lineitem_url:
-            return link.lineitem_url
+    progress = session.get(Progress, row.progress_id)
+    if progress is not None:
+        link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
+        edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
+        known = known_column(link, edition, progress.module_slug)
+        if known:
+            return known
     return session.scalars(select(LineItem.url).where(LineItem.course_id == row.course_id,
                                                       LineItem.resource_id == row.resource_id)
                            .order_by(LineItem.id).limit(1)).first()
 
 
-def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str) -> dict[str, Any] | None:
+def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str,
+                  scopes: tuple[str, ...] = SCORE_SCOPES) -> dict[str, Any] | None:
     """The platform's column with this resourceId, following ``Link: rel="next"`` pages."""
     url: str | None = lineitems_url
     params: dict[str, str] | None = {"resource_id": resource_id}
     for _ in range(MAX_LINEITEM_PAGES):
         if url is None:
             return None
-        response = client.request("GET", url, SCORE_SCOPES, what="line item search", params=params,
+        response = client.request("GET", url, scopes, what="line item search", params=params,
                                   headers={"Accept": c.MEDIA_LINEITEM_CONTAINER})
         items = response.json()
         for item in items if isinstance(items, list) else []:
@@ -87,12 +112,17 @@ def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str) -
 
 
 def create_lineitem(client: ServiceClient, lineitems_url: str, *, label: str, score_maximum: float,
-                    resource_id: str, tag: str, end_date_time: str | None) -> dict[str, Any]:
+                    resource_id: str, tag: str, end_date_time: str | None,
+                    scopes: tuple[str, ...] = SCORE_SCOPES) -> dict[str, Any]:
+    if c.SCOPE_LINEITEM not in scopes:
+        raise ServiceError(f"There is no grade column for “{label}” and the platform did not offer this tool the "
+                           "line item scope to create one; add the module with deep linking (or as a graded link).",
+                           retryable=False)
     item = (LibLineItem().set_label(label).set_score_maximum(score_maximum).set_resource_id(resource_id)
             .set_tag(tag))
     if end_date_time:
         item.set_end_date_time(end_date_time)
-    response = client.request("POST", lineitems_url, SCORE_SCOPES, what="line item creation",
+    response = client.request("POST", lineitems_url, scopes, what="line item creation",
                               data=item.get_value(), headers={"Content-Type": c.MEDIA_LINEITEM,
                                                               "Accept": c.MEDIA_LINEITEM})
     body = response.json()
@@ -103,19 +133,17 @@ def create_lineitem(client: ServiceClient, lineitems_url: str, *, label: str, sc
 
 
 def remember_lineitem(session: Session, *, course_id: int, url: str, label: str, resource_id: str, tag: str,
-                      score_maximum: float, edition_id: int | None, resource_link_pk: int | None) -> None:
+                      score_maximum: float, edition_id: int | None) -> None:
     """Keep a column so later rows (and other workers) reuse it instead of searching or creating again.
 
-    Commits. Two workers may find the same column at once; the second one's ``LineItem`` row is dropped.
+    Kept per (course, resourceId), and on the edition it belongs to; never on the resource link the score came
+    through, which may serve other modules too. Commits. Two workers may find the same column at once; the
+    second one's ``LineItem`` row is dropped.
     """
     if edition_id is not None:
         edition = session.get(Edition, edition_id)
         if edition is not None and not edition.lineitem_url:
             edition.lineitem_url = url
-    elif resource_link_pk is not None:
-        link = session.get(ResourceLink, resource_link_pk)
-        if link is not None and not link.lineitem_url:
-            link.lineitem_url = url
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.resource_id == resource_id,
                                             GradeSync.lineitem_url.is_(None), GradeSync.status == "pending")
                     .values(lineitem_url=url).execution_options(synchronize_session=False))
@@ -143,7 +171,8 @@ def forget_lineitem(session: Session, course_id: int, url: str) -> None:
     session.commit()
 
 
-def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) -> str:
+def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync,
+                     scopes: tuple[str, ...] = SCORE_SCOPES) -> str:
     """The row's column: known already, else found by resourceId, else created (with the edition's due date)."""
     known = _known_lineitem(session, row)
     if known:
@@ -151,17 +180,17 @@ def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync) ->
     if not row.lineitems_url:
         raise ServiceError("The course offers no line items service, so there is no grade column to send to.",
                            retryable=False)
-    found = find_lineitem(client, row.lineitems_url, row.resource_id)
+    found = find_lineitem(client, row.lineitems_url, row.resource_id, scopes)
     edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
     if found is None:
         found = create_lineitem(
             client, row.lineitems_url, label=row.label or row.resource_id, score_maximum=row.score_maximum,
             resource_id=row.resource_id, tag=row.resource_id.split("/")[0],
-            end_date_time=format_timestamp(edition.due_at) if edition else None,
+            end_date_time=format_timestamp(edition.due_at) if edition else None, scopes=scopes,
         )
     url = str(found["id"])
     remember_lineitem(session, course_id=row.course_id, url=url, label=str(found.get("label") or row.label),
                       resource_id=row.resource_id, tag=str(found.get("tag") or ""),
                       score_maximum=float(found.get("scoreMaximum") or row.score_maximum),
-                      edition_id=row.edition_id, resource_link_pk=row.resource_link_pk)
+                      edition_id=row.edition_id)
     return url

@@ -463,8 +463,11 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     if custom.get("edition") and str(custom["edition"]).isdigit() and not row.edition_id:
         row.edition_id = int(custom["edition"])
     ags = body.get(c.AGS_ENDPOINT)
-    if isinstance(ags, dict) and ags.get("lineitem"):
-        row.lineitem_url = ags["lineitem"]
+    if isinstance(ags, dict):
+        # Only these scopes may be asked for when sending this link's grades (a strict platform refuses others).
+        row.ags_scopes = [s for s in ags.get("scope", []) if isinstance(s, str)]
+        if ags.get("lineitem"):
+            row.lineitem_url = ags["lineitem"]
     session.flush()
     return row
 

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, GradeSync, Platform, utcnow
-from .ags import forget_lineitem, post_score, resolve_lineitem
+from .ags import forget_lineitem, offered_scopes, post_score, resolve_lineitem
 from .service_token import ServiceClient, ServiceError
 
 log = logging.getLogger(__name__)
@@ -152,10 +152,11 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
         if platform is None:
             raise ServiceError("The course's platform registration no longer exists.", retryable=False)
         client = ServiceClient(session, platform, http=http, timeout=settings.timeout)
-        lineitem_url = resolve_lineitem(session, client, row)
+        scopes = offered_scopes(session, row)
+        lineitem_url = resolve_lineitem(session, client, row, scopes)
         session.commit()  # keep a column found or made, whatever happens to the score
         try:
-            post_score(client, lineitem_url, row)
+            post_score(client, lineitem_url, row, scopes)
         except ServiceError as exc:
             if exc.status == 404:
                 # The column was deleted in the grade book (Blackboard deletes irrecoverably): stop reusing it, so

@@ -5,11 +5,14 @@ https://www.imsglobal.org/spec/security/v1p0/#using-json-web-tokens-with-oauth-2
 Blackboard refuses an assertion without integer ``iat``/``exp`` or without ``jti`` ("iat missing",
 background P7), and rate-limits tools that ask for a token per call (P6), so tokens are cached in the
 ``access_token`` table, shared by every worker, per (platform, sorted scopes) until 60 s before expiry.
-A 401 from a service drops the cached token and retries once with a fresh one (packback's pattern).
+A 401, or the 403 Open edX's LTI consumer answers instead, to a request made with a cached token drops that
+token and retries once with a fresh one (packback's pattern). A token refused because the platform could not
+fetch the tool's JWKS at that moment is a transient failure, retried later like a 5xx.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -28,6 +31,13 @@ from . import keys
 
 EXPIRY_MARGIN_SECONDS = 60
 ASSERTION_LIFETIME_SECONDS = 300
+STALE_TOKEN_STATUSES = frozenset({401, 403})
+# The platform checks the client assertion against the tool's JWKS, fetched over the network at that moment; when
+# the fetch fails (the tool restarting, a proxy time-out) the token endpoint answers 400/401 with a message that
+# names the key set. That says nothing about the registration, so the request is worth making again later.
+KEYS_UNREACHABLE = re.compile(r"(fetch|retriev|download|reach|connect|load|time[ds]? ?out)\w*\b.{0,60}"
+                              r"\b(jwks|key ?set|public keys?)\b|\b(jwks|key ?set)\b.{0,60}"
+                              r"(unreachable|unavailable|fetch|time[ds]? ?out)", re.IGNORECASE)
 
 
 class ServiceError(Exception):
@@ -105,7 +115,11 @@ def _request_token(session: Session, platform: Platform, scopes: str, http: requ
     except requests.RequestException as exc:
         raise error_from_exception(exc, "token request") from exc
     if response.status_code != 200:
-        raise error_from_response(response, "token request")
+        error = error_from_response(response, "token request")
+        if response.status_code in (400, 401) and KEYS_UNREACHABLE.search(error.body):
+            error.retryable = True
+            error.message += " (the platform could not fetch the tool's keys; trying again later)"
+        raise error
     try:
         body = response.json()
         token = str(body["access_token"])
@@ -127,12 +141,13 @@ def _live(cached: AccessToken | None) -> bool:
 
 
 def access_token(session: Session, platform: Platform, scopes: Iterable[str], *, http: requests.Session,
-                 timeout: float) -> str:
-    """A live token for these scopes: the shared cached one, or a new one (stored for every worker)."""
+                 timeout: float) -> tuple[str, bool]:
+    """A live token for these scopes and whether it came from the cache: the shared cached one, or a new one
+    (stored for every worker)."""
     key = scope_key(scopes)
     cached = _cached(session, platform.id, key)
     if _live(cached):
-        return cached.token  # type: ignore[union-attr]
+        return cached.token, True  # type: ignore[union-attr]
     keys.signing_key(session)  # may commit when the tool's first key is made: do it before taking the lock
     if session.get_bind().dialect.name == "postgresql":
         # One worker asks, the others wait on the platform row and then reuse its token (no stampede).
@@ -140,7 +155,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         cached = _cached(session, platform.id, key)
         if _live(cached):
             session.commit()
-            return cached.token  # type: ignore[union-attr]
+            return cached.token, True  # type: ignore[union-attr]
     token, expires_in = _request_token(session, platform, key, http, timeout)
     expires_at = utcnow() + timedelta(seconds=expires_in)
     if cached is None:
@@ -151,7 +166,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         session.commit()
     except IntegrityError:  # another worker stored one at the same moment; theirs is as good as ours
         session.rollback()
-    return token
+    return token, False
 
 
 def drop_token(session: Session, platform: Platform, scopes: Iterable[str], token: str) -> None:
@@ -163,7 +178,7 @@ def drop_token(session: Session, platform: Platform, scopes: Iterable[str], toke
 
 
 class ServiceClient:
-    """Authorised calls to one platform's services, with time-outs and one retry after a 401."""
+    """Authorised calls to one platform's services, with time-outs and one retry when a cached token is refused."""
 
     def __init__(self, session: Session, platform: Platform, *, http: requests.Session, timeout: float) -> None:
         self.session = session
@@ -173,13 +188,14 @@ class ServiceClient:
 
     def request(self, method: str, url: str, scopes: Iterable[str], *, what: str,
                 **kwargs: Any) -> requests.Response:
-        """The response for a 2xx; ServiceError otherwise (``status`` 401 only if a fresh token failed too)."""
+        """The response for a 2xx; ServiceError otherwise. A 401 or 403 to a cached token is answered by one more
+        try with a fresh token, so the error is the platform's answer to a token it has just issued."""
         scopes = tuple(scopes)
-        token = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
+        token, cached = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
         response = self._send(method, url, token, what, kwargs)
-        if response.status_code == 401:
+        if cached and response.status_code in STALE_TOKEN_STATUSES:
             drop_token(self.session, self.platform, scopes, token)
-            token = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
+            token, _ = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
             response = self._send(method, url, token, what, kwargs)
         if 200 <= response.status_code < 300:
             return response

@@ -89,6 +89,8 @@ class ResourceLink(Base):
     module_slug: Mapped[str | None] = mapped_column(String(64))
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="SET NULL"))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    # The AGS scopes the latest launch through this link offered (None: not known; the course's are used).
+    ags_scopes: Mapped[list[str] | None] = mapped_column(JSON)
     custom: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     course: Mapped[Course] = relationship()

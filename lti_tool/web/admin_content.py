@@ -116,7 +116,8 @@ def edit(launch, slug: str, path: str):
     try:
         report = domain.publish_edit(session, _content_dir(), slug, path, text, base_number=base,
                                      change=form["change"], note=form["note"], actor=_actor(launch),
-                                     confirmed=request.form.get("confirm") == "yes")
+                                     confirmed=request.form.get("confirm") == "yes",
+                                     seen_current=request.form.get("current_version", type=int))
     except domain.NeedsConfirmation as exc:
         session.rollback()
         return _render_editor(slug, path, text, base, preview=shown, form=form, status=409,
@@ -127,7 +128,8 @@ def edit(launch, slug: str, path: str):
                               error="Nothing was published: fix the problems listed in the preview.")
     except ToolError as exc:
         session.rollback()
-        return _render_editor(slug, path, text, base, preview=shown, form=form, status=400, error=exc.message)
+        return _render_editor(slug, path, text, base, preview=shown, form=form, status=exc.status,
+                              error=f"{exc.message} {exc.advice}".strip())
     change = report.modules[0]
     record(session, _actor(launch), "content.publish", f"module:{slug}",
            {"file": path, "from_version": base, "version": change.after, "change": form["change"],

@@ -108,7 +108,7 @@ def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str
     index = pages.index(current)
     status = module_status(db, learner, module, progress=progress)
     return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
-                           version=version, page=current, status=status,
+                           version=version, page=current, page_number=index + 1, status=status,
                            previous=pages[index - 1] if index > 0 else None,
                            next=pages[index + 1] if index + 1 < len(pages) else None)
 

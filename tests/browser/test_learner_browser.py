@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from tests.helpers import make_course, make_launch
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module
+from tests.learning.factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
 
 pytestmark = pytest.mark.browser
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -70,37 +70,56 @@ def assert_fits(page, width: int, label: str) -> None:
     assert scroll_width <= width, f"{label} scrolls sideways at {width}px ({scroll_width}px wide)"
 
 
+FOCUSED = """() => { const e = document.activeElement; const set = e.closest('fieldset');
+    const label = e.id ? document.querySelector(`label[for="${e.id}"]`) : null;
+    return {tag: e.tagName, type: e.type || '', text: e.textContent || '',
+            question: set ? set.querySelector('h2').textContent.trim() : '',
+            label: label ? label.textContent.trim() : '',
+            chosen: e.tagName === 'SELECT' ? e.options[e.selectedIndex].text : ''}; }"""
+
+
+def wanted_by_label(question: dict, answer) -> dict[str, str]:
+    """What a learner picks or types, by the text they read: option label -> meaning or position to choose,
+    for choices the labels to tick (as keys), for typed answers the text under the key ""."""
+    if question["type"] in ("single", "truefalse", "multiple"):
+        chosen = [answer] if isinstance(answer, str) else answer
+        return {text: "tick" for slug, text, *_ in question["options"] if slug in chosen}
+    if question["type"] == "match":
+        meaning = {slug: text for slug, _term, text in question["options"]}
+        return {term: meaning[answer[slug]] for slug, term, _text in question["options"]}
+    if question["type"] == "order":
+        return {text: str(answer[slug]) for slug, text in question["options"]}
+    return {"": answer}
+
+
 def answer_by_keyboard(page) -> None:
-    """Tab through the quiz and answer every question with Space, arrows and typing; Enter submits."""
+    """Tab through the quiz and answer every question with Space, arrows and typing, finding each answer by the
+    question's title and the labels on screen (the form's names and values are tokens); Enter submits."""
+    wanted = {q["title"]: wanted_by_label(q, CORRECT_ANSWERS[q["slug"]]) for q in DEMO_QUESTIONS}
     done_groups: set[str] = set()
     for _ in range(300):
         page.keyboard.press("Tab")
-        field = page.evaluate("""() => { const e = document.activeElement;
-            return {id: e.id, tag: e.tagName, type: e.type || '', name: e.name || '', value: e.value || '',
-                    text: e.textContent || ''}; }""")
-        name = field["name"]
+        field = page.evaluate(FOCUSED)
         if field["tag"] == "BUTTON" and "Submit" in field["text"]:
             page.keyboard.press("Enter")
             return
-        if not name.startswith("q-"):
+        if not field["question"]:
             continue
-        question, _, part = name[2:].partition("--")
-        wanted = CORRECT_ANSWERS[question]
-        if field["type"] == "radio" and name not in done_groups:
-            while page.evaluate("document.activeElement.value") != wanted:
+        answers = wanted[field["question"].partition(": ")[2]]
+        if field["type"] == "radio" and field["question"] not in done_groups:
+            while page.evaluate(FOCUSED)["label"] not in answers:
                 page.keyboard.press("ArrowDown")
             page.keyboard.press("Space")
-            done_groups.add(name)
-        elif field["type"] == "checkbox" and field["value"] in wanted:
+            done_groups.add(field["question"])
+        elif field["type"] == "checkbox" and field["label"] in answers:
             page.keyboard.press("Space")
         elif field["tag"] == "SELECT":
-            target = str(wanted[part])
             for _ in range(10):
-                if page.evaluate("document.activeElement.value") == target:
+                if page.evaluate(FOCUSED)["chosen"] == answers[field["label"]]:
                     break
                 page.keyboard.press("ArrowDown")
         elif field["tag"] in ("INPUT", "TEXTAREA") and field["type"] in ("text", "textarea"):
-            page.keyboard.type(wanted)
+            page.keyboard.type(answers[""])
     raise AssertionError("never reached the submit button")
 
 

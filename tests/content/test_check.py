@@ -170,6 +170,18 @@ def test_completion_quizzes_must_name_known_quizzes_hosted_by_the_module(tmp_pat
                            "modules/demo/module.md:14: completion pages must be all or none"]
 
 
+def test_a_completion_rule_that_asks_for_nothing_is_refused(tmp_path):
+    handbook = ("---\nid: book\ntitle: Book\nsummary: S.\naudience: A\nkind: handbook\nestimated_minutes: 5\n"
+                f"completion:\n  pages: none\n  quizzes: none\n{REVIEW}---\nIntro.\n")
+    root = write_demo(tmp_path, {"modules/book/module.md": handbook, "modules/book/01-a.md": page()})
+    assert lines(root) == ["modules/book/module.md:9: completion asks for nothing (pages: none and no quiz to pass "
+                           "or reflection to submit): use 'pages: all' so the module completes when every page "
+                           "has been read"]
+    module = DEMO_FILES["modules/demo/module.md"].replace("last_reviewed:",
+                                                          "completion:\n  pages: none\nlast_reviewed:")
+    assert lines(write_demo(tmp_path / "quiz", {"modules/demo/module.md": module})) == []
+
+
 def test_module_ids_are_unique_across_folders_and_kinds_and_outcomes_are_checked(tmp_path):
     other = DEMO_FILES["modules/demo/module.md"].replace("kind: module", "kind: course").replace(
         "gmc_areas: [1, 7]", "gmc_areas: [0, 8]")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from lti_tool import REPO_ROOT
 from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, write_demo
+from tests.content.shipped import shipped_counts
 
 
-def test_check_of_the_shipped_content_exits_0_with_a_summary(app):
+def test_check_of_the_shipped_content_exits_0_with_a_summary_counting_every_file_and_question(app):
     result = app.test_cli_runner().invoke(args=["content", "check", str(REPO_ROOT)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"No problems in {REPO_ROOT}: 3 modules (21 pages), 2 quizzes (26 questions).\n"
+    files = shipped_counts()
+    assert result.output == (f"No problems in {REPO_ROOT}: {files['modules']} modules ({files['pages']} pages), "
+                             f"{files['quizzes']} quizzes ({files['questions']} questions).\n")
 
 
 def test_check_defaults_to_the_configured_content_folder(app, demo_content):

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from lti_tool import REPO_ROOT
 from lti_tool.content import ContentProblems, publish, publish_module_from_sources
-from lti_tool.content.parse import load_tree, parse_content
 from lti_tool.errors import ToolError
 from lti_tool.models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from tests.content.demo_content import REVIEW
+from tests.content.shipped import page_files, shipped_counts
 
 
 def count(db, table) -> int:
@@ -174,14 +174,37 @@ def test_publishing_edited_sources_with_problems_is_refused(db, demo_content):
 
 
 def test_shipped_content_publishes_every_page_question_and_option(db):
-    content, _ = parse_content(load_tree(REPO_ROOT))
+    files = shipped_counts()
     report = publish(db, REPO_ROOT)
     assert all(item.before is None and item.after == 1 for item in report.modules + report.quizzes)
-    assert count(db, ModuleVersion) == len(content.modules) == 3
-    assert count(db, Page) == sum(len(m.pages) for m in content.modules) == 21
-    assert count(db, Question) == sum(len(q.questions) for q in content.quizzes) == 26
-    assert count(db, Option) == sum(len(x.options) for q in content.quizzes for x in q.questions) == 65
+    assert len(report.modules) == count(db, ModuleVersion) == files["modules"]
+    assert len(report.quizzes) == count(db, QuizVersion) == files["quizzes"]
+    assert count(db, Page) == files["pages"]
+    assert count(db, Question) == files["questions"]
+    assert count(db, Option) == files["options"]
     assert not publish(db, REPO_ROOT).created
+
+
+def test_every_shipped_page_is_published_with_html_and_every_scored_question_has_answers_and_feedback(db):
+    publish(db, REPO_ROOT)
+    published: set[tuple[str, str]] = set()
+    for version in db.scalars(select(ModuleVersion)):
+        folder = Path(version.module.folder).name
+        assert len(version.pages) == len(set(version.source_files) - {"module.md"}), folder
+        published |= {(folder, name) for name in version.source_files if name != "module.md"}
+        assert all(page.html.strip() for page in version.pages), folder
+    assert published == {(path.parent.name, path.name) for path in page_files()}
+    for question in db.scalars(select(Question)):
+        assert question.stem_html.strip(), question.slug
+        if question.type == "reflection":
+            continue
+        feedback = [question.explanation_html] + [option.feedback_html for option in question.options]
+        assert any(text.strip() for text in feedback), question.slug
+        if question.type in ("single", "multiple", "truefalse"):
+            assert any(option.is_correct for option in question.options), question.slug
+            assert len(question.options) >= 2, question.slug
+        elif question.type in ("match", "order"):
+            assert len(question.options) >= 2, question.slug
 
 
 def test_a_broken_file_elsewhere_does_not_block_publishing_one_module_from_sources(db, demo_content):

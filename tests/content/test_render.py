@@ -125,3 +125,60 @@ def test_the_bleach_allowlist_alone_removes_hostile_markup():
     for hostile in ("<script", "onerror", "javascript:", "data:", "<iframe", "<style", "evil", "style=", "onclick",
                     "target"):
         assert hostile not in html
+
+
+WIDE_TABLES = """| **Pay** band \\* | From | To |
+|:--|--:|--:|
+| FY1 | 1 | 2 |
+
+Between the tables.
+
+| **Pay** band \\* | Hours |
+|--|--|
+| ST1 | 48 |
+
+| | |
+|--|--|
+| no | header |
+"""
+
+
+def test_each_table_is_wrapped_in_a_focusable_region_named_after_its_first_header():
+    elements = Elements(render_markdown(WIDE_TABLES)).found
+    regions = [attrs for tag, attrs in elements if tag == "div"]
+    assert regions == [
+        {"class": "table-scroll", "role": "region", "tabindex": "0", "aria-label": label}
+        for label in ("Table: Pay band *", "Table: Pay band * (2)", "Table")]
+    tags = [tag for tag, _ in elements]
+    assert [tags[index + 1] for index, tag in enumerate(tags) if tag == "div"] == ["table"] * 3
+    html = render_markdown(WIDE_TABLES)
+    assert html.count("</table>\n</div>") == 3 and "<p>Between the tables.</p>" in html
+
+
+def test_a_table_in_a_callout_is_wrapped_too():
+    html = render_markdown("> **Tip:** Compare:\n>\n> | a | b |\n> |--|--|\n> | 1 | 2 |\n")
+    assert '<div class="callout callout--tip">' in html
+    assert '<div aria-label="Table: a" class="table-scroll" role="region" tabindex="0">\n<table>' in html
+
+
+@pytest.mark.parametrize("hostile", [
+    '<p tabindex="0" role="button">x</p>',
+    '<div tabindex="0" role="region" aria-label="Table: x"><p>not a table</p></div>',
+    '<div class="table-scroll" role="region" tabindex="0" aria-label="Table: x"><p>not a table</p></div>',
+    '<div class="callout callout--tip" role="region" tabindex="0" aria-label="Table: x"><table></table></div>',
+    '<div class="table-scroll" role="region" tabindex="-1" aria-label="Table: x"><table></table></div>',
+    '<div class="table-scroll" role="button" tabindex="0" aria-label="Table: x"><table></table></div>',
+    '<div class="table-scroll" role="region" tabindex="0" aria-label="Click me"><table></table></div>',
+    '<table tabindex="0" role="region" aria-label="Table: x"><tr><td>1</td></tr></table>',
+])
+def test_the_allowlist_strips_focus_roles_and_labels_anywhere_but_the_exact_table_wrapper(hostile):
+    elements = Elements(CLEANER.clean(hostile)).found
+    names = {name for _, attrs in elements for name in attrs}
+    assert not names & {"tabindex", "role", "aria-label"}
+    assert ("div", {"class": "table-scroll"}) not in elements
+
+
+def test_the_allowlist_keeps_the_exact_table_wrapper():
+    wrapper = '<div class="table-scroll" role="region" tabindex="0" aria-label="Table: Pay">\n<table></table></div>'
+    assert Elements(CLEANER.clean(wrapper)).found[0] == (
+        "div", {"class": "table-scroll", "role": "region", "tabindex": "0", "aria-label": "Table: Pay"})

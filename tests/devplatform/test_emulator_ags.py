@@ -251,3 +251,17 @@ def test_read_only_scope_cannot_create_line_items(emulator: Emulator) -> None:
     )
 
     assert (listing.status_code, creating.status_code) == (200, 403)
+
+
+def test_a_stale_token_can_be_answered_with_403_like_open_edx(
+    emulator: Emulator, lineitem_url: str
+) -> None:
+    emulator.settings.stale_token_status = 403
+    auth = emulator.bearer([c.SCOPE_SCORE])
+    emulator.state.expire_access_tokens()
+
+    expired = requests.post(
+        f"{lineitem_url}/scores", json=score(), headers={**auth, **SCORE_TYPE}, timeout=5
+    )
+
+    assert expired.status_code == 403 and expired.json()["error"] == "invalid_token"

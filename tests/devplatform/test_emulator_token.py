@@ -104,3 +104,18 @@ def test_other_grant_types_are_refused(emulator: Emulator) -> None:
 
     assert response.status_code == 400
     assert response.json()["error"] == "unsupported_grant_type"
+
+
+def test_a_strict_platform_refuses_a_scope_the_launch_did_not_offer_and_grants_the_offered_ones(
+    emulator: Emulator,
+) -> None:
+    emulator.settings.offered_ags_scopes = (c.SCOPE_LINEITEM_READONLY, c.SCOPE_SCORE)
+    emulator.settings.strict_scopes = True
+
+    refused = emulator.request_token([c.SCOPE_LINEITEM, c.SCOPE_SCORE])
+    granted = emulator.request_token([c.SCOPE_LINEITEM_READONLY, c.SCOPE_SCORE])
+
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_scope"
+    assert c.SCOPE_LINEITEM in refused.json()["error_description"]
+    assert granted.status_code == 200
+    assert set(granted.json()["scope"].split()) == {c.SCOPE_LINEITEM_READONLY, c.SCOPE_SCORE}

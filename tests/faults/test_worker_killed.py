@@ -27,7 +27,7 @@ from tests.faults.conftest import (
     wait_healthy,
     worker_pids,
 )
-from tests.load.scenario import Recorder, all_answers, check_grades, launch_and_read, module_plan, start_quiz
+from tests.load.scenario import Recorder, check_grades, launch_and_read, module_plan, start_quiz
 
 
 @contextmanager
@@ -79,14 +79,14 @@ def test_a_worker_killed_mid_submission_is_replaced_and_the_attempt_is_submitted
         recorder = Recorder()
         browser, module_url = launch_and_read(state, plan, "killed-1", recorder)
         [quiz] = plan.quizzes
-        attempt_url, token = start_quiz(browser, module_url, quiz, recorder)
+        attempt_url, token, answers = start_quiz(browser, module_url, quiz, recorder)
         attempt = attempt_of(db, "killed-1")
         outcome: dict[str, object] = {}
 
         def submit() -> None:
             try:
                 outcome["response"] = browser.post(attempt_url + "submit", timeout=30,
-                                                   data={"csrf_token": token, **all_answers(quiz)})
+                                                   data={"csrf_token": token, **answers})
             except requests.RequestException as problem:
                 outcome["error"] = problem
 
@@ -106,7 +106,7 @@ def test_a_worker_killed_mid_submission_is_replaced_and_the_attempt_is_submitted
         while worker_pids(tool) in ([], [first_worker]):
             assert time.monotonic() < deadline, "the master did not replace the killed worker"
             time.sleep(0.1)
-        retried = browser.post(attempt_url + "submit", data={"csrf_token": token, **all_answers(quiz)}, timeout=30)
+        retried = browser.post(attempt_url + "submit", data={"csrf_token": token, **answers}, timeout=30)
         assert retried.status_code == 200 and "attempt/" in retried.url, retried.text[:300]
         done = attempt_of(db, "killed-1")
         assert done.submitted_at is not None and done.score == 1.0

@@ -306,7 +306,9 @@ def test_a_missing_column_is_created_once_and_reused_by_later_rows(db, course, e
     assert len(created) == 1 and created[0].score_maximum == 100 and created[0].tag == "portfolio-arcp"
     assert len(emulator.scores(created[0].id)) == 2
     db.refresh(link)
-    assert link.lineitem_url == emulator.lineitem_url(created[0].id)
+    assert link.lineitem_url is None  # kept per (course, resourceId), not on the link
+    assert db.scalars(select(LineItem.url).where(LineItem.resource_id == "portfolio-arcp")).one() == \
+        emulator.lineitem_url(created[0].id)
 
 
 def test_each_edition_gets_its_own_column_with_the_due_date_as_end_date(db, course, emulator, factory,

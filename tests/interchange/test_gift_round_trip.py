@@ -10,10 +10,9 @@ from lti_tool import REPO_ROOT
 from lti_tool.content.interchange import import_quiz, load_quiz
 from lti_tool.content.interchange.gift import escape, quiz_to_gift, unescape
 from lti_tool.content.interchange.markdown import option
-from lti_tool.content.model import QuestionSource, QuizSource
-from lti_tool.content.parse import parse_quiz
-
-SHIPPED_QUIZZES = ["img-supervision-check", "portfolio-arcp-check"]
+from lti_tool.content.model import NumericAnswer, QuestionSource, QuizSource
+from lti_tool.content.parse import load_tree, parse_quiz
+from tests.interchange.conftest import SHIPPED_QUIZZES
 
 
 def essentials(quiz: QuizSource) -> list[tuple]:
@@ -39,23 +38,30 @@ def reimport(quiz: QuizSource, content_dir) -> QuizSource:
     return back
 
 
+def test_quiz_with_every_question_type_survives_gift_round_trip(every_type_quiz, content_dir):
+    back = reimport(every_type_quiz, content_dir)
+    assert essentials(back) == essentials(every_type_quiz)
+    assert quiz_essentials(back) == quiz_essentials(every_type_quiz)
+    assert [o.pinned for o in back.questions[0].options] == [o.pinned for o in every_type_quiz.questions[0].options]
+
+
+def test_every_shipped_quiz_file_is_in_the_shipped_round_trip_tests():
+    assert len(SHIPPED_QUIZZES) == len(load_tree(REPO_ROOT).quiz_paths()) > 0
+
+
 @pytest.mark.parametrize("quiz_id", SHIPPED_QUIZZES)
 def test_shipped_quiz_survives_gift_round_trip_with_ids_types_answers_and_feedback(quiz_id, content_dir):
     original = load_quiz(REPO_ROOT, quiz_id)
     back = reimport(original, content_dir)
     assert essentials(back) == essentials(original)
     assert quiz_essentials(back) == quiz_essentials(original)
-    assert {q.type for q in original.questions} >= {"single", "truefalse", "match", "numeric", "text", "order",
-                                                    "reflection"}
 
 
-@pytest.mark.parametrize("quiz_id", SHIPPED_QUIZZES)
-def test_gift_export_names_each_question_by_its_id_with_feedback_and_general_feedback(quiz_id):
-    quiz = load_quiz(REPO_ROOT, quiz_id)
-    gift = quiz_to_gift(quiz)
-    for question in quiz.questions:
+def test_gift_export_names_each_question_by_its_id_with_option_and_general_feedback(every_type_quiz):
+    gift = quiz_to_gift(every_type_quiz)
+    for question in every_type_quiz.questions:
         assert f"::{question.id}::[markdown]" in gift
-    assert "####" in gift and " #Correct." in gift
+    assert "####Panels set a short period" in gift and " #Correct. Outcome 5" in gift
 
 
 def test_gift_escapes_its_special_characters_and_newlines_and_reads_them_back():
@@ -65,8 +71,8 @@ def test_gift_escapes_its_special_characters_and_newlines_and_reads_them_back():
     assert unescape(escaped) == text
 
 
-def test_text_full_of_gift_symbols_round_trips_exactly(content_dir):
-    quiz = load_quiz(REPO_ROOT, "img-supervision-check")
+def test_text_full_of_gift_symbols_round_trips_exactly(every_type_quiz, content_dir):
+    quiz = every_type_quiz
     tricky = "Give ~5% = 0.5 ml {bolus} at 08:00 #A, then: review."
     first = quiz.questions[0]
     options = (option("a", "x = y ~ z {1}: #2", feedback="Because a:b = c ~ d #e {f}"),
@@ -87,18 +93,14 @@ def question(qid: str, kind: str, **changes) -> QuestionSource:
     return replace(base, **changes)
 
 
-def test_gift_numeric_export_uses_value_and_tolerance():
-    from lti_tool.content.model import NumericAnswer
-
+def test_gift_numeric_export_uses_value_and_tolerance(every_type_quiz):
     q = question("dose", "numeric", numeric=NumericAnswer(4.5, 0.5, "", 0))
-    quiz = replace(load_quiz(REPO_ROOT, "img-supervision-check"), questions=(q,))
+    quiz = replace(every_type_quiz, questions=(q,))
     assert "{#4.5:0.5}" in quiz_to_gift(quiz)
 
 
-def test_gift_matching_and_essay_export_use_arrows_and_empty_braces():
-    quiz = load_quiz(REPO_ROOT, "img-supervision-check")
-    gift = quiz_to_gift(quiz)
-    assert "=Multifaith calendar -> A planner of religious festivals" in gift
-    assert "::q-reflect-action-plan::" in gift
-    reflection_line = next(line for line in gift.splitlines() if line.startswith("::q-reflect-action-plan::"))
+def test_gift_matching_and_essay_export_use_arrows_and_empty_braces(every_type_quiz):
+    gift = quiz_to_gift(every_type_quiz)
+    assert "=IHS -> Immigration Health Surcharge" in gift
+    reflection_line = next(line for line in gift.splitlines() if line.startswith("::q-reflection::"))
     assert reflection_line.endswith("{}")

@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from lti_tool import REPO_ROOT
+from lti_tool.content.interchange import load_quiz
 from lti_tool.models import AuditEntry
 from tests.interchange.test_imports import MOODLE_BANK
 from tests.tutor import factories as f
@@ -17,7 +19,8 @@ from tests.tutor import factories as f
 def test_cli_exports_gift_to_standard_output_and_qti_to_a_file(app, tmp_path):
     runner = app.test_cli_runner()
     gift = runner.invoke(args=["quiz", "export", "img-supervision-check", "--format", "gift"])
-    assert gift.exit_code == 0 and "::q-fair-to-refer::[markdown]" in gift.output
+    first_question = load_quiz(REPO_ROOT, "img-supervision-check").questions[0].id
+    assert gift.exit_code == 0 and f"::{first_question}::[markdown]" in gift.output
     out = tmp_path / "quiz.zip"
     qti = runner.invoke(args=["quiz", "export", "portfolio-arcp-check", "--format", "qti", "--out", str(out)])
     assert qti.exit_code == 0
@@ -74,7 +77,8 @@ def test_admin_page_lists_quizzes_with_a_download_per_format(admin):
     download = admin.get("/admin/quizzes/portfolio-arcp-check/export/gift")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"] == 'attachment; filename="portfolio-arcp-check.gift.txt"'
-    assert "::q-arcp-outcome-5::" in download.get_data(as_text=True)
+    first_question = load_quiz(REPO_ROOT, "portfolio-arcp-check").questions[0].id
+    assert f"::{first_question}::" in download.get_data(as_text=True)
     qti = admin.get("/admin/quizzes/portfolio-arcp-check/export/qti")
     assert qti.mimetype == "application/zip" and zipfile.ZipFile(io.BytesIO(qti.data)).testzip() is None
     assert admin.get("/admin/quizzes/portfolio-arcp-check/export/pdf").status_code == 404

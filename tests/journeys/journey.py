@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.models import Module, Question, Quiz, QuizVersion
 from tests.lti_harness import LtiWorld
+from tests.quiz_form import correct_answer, plain
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -98,44 +99,41 @@ def current_quiz(db: Session, quiz_slug: str) -> QuizVersion:
                       .where(Quiz.slug == quiz_slug)).one()
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
+def answer_correctly(fieldset: Any, question: Question) -> None:
+    """Fill one question with its right answer, as a person would: by the labels they read, click, tick, type,
+    choose (the form's names and values are tokens that say nothing)."""
+    answer = correct_answer(question, REFLECTION)
+    options = {o.slug: o for o in question.options}
 
+    def labelled(option_slug: str) -> Any:
+        return fieldset.get_by_label(plain(options[option_slug].text_html), exact=True)
 
-def answer_correctly(page: Any, question: Question) -> None:
-    """Fill one question with its right answer, as a person would: click, tick, type, choose."""
-    name = f"q-{question.slug}"
-    settings = question.settings or {}
     if question.type in ("single", "truefalse"):
-        right = next(o for o in question.options if o.is_correct)
-        page.check(f"#{name}-{right.slug}")
+        labelled(answer).check()
     elif question.type == "multiple":
-        for option in question.options:
-            if option.is_correct:
-                page.check(f"#{name}-{option.slug}")
-    elif question.type == "numeric":
-        page.fill(f"#{name}", _number(float(settings["answer"])))
-    elif question.type == "text":
-        page.fill(f"#{name}", settings["accepted"][0])
+        for slug in answer:
+            labelled(slug).check()
+    elif question.type in ("numeric", "text", "reflection"):
+        fieldset.locator("input[type=text], textarea").fill(answer)
     elif question.type == "match":
-        for option in question.options:
-            page.select_option(f"#{name}--{option.slug}", option.slug)
+        for term, meaning in answer.items():
+            labelled(term).select_option(label=plain(options[meaning].match_text))
     elif question.type == "order":
-        for rank, option in enumerate(sorted(question.options, key=lambda o: o.position), 1):
-            page.select_option(f"#{name}--{option.slug}", str(rank))
-    elif question.type == "reflection":
-        page.fill(f"#{name}", REFLECTION)
+        for item, rank in answer.items():
+            labelled(item).select_option(str(rank))
     else:
         raise AssertionError(f"no way to answer a {question.type} question")
 
 
 def answer_quiz(page: Any, version: QuizVersion) -> int:
-    """Answer every question the form shows (shuffled or picked, it names them); returns how many."""
-    shown = page.locator("fieldset[data-question]").evaluate_all("els => els.map(e => e.dataset.question)")
-    by_slug = {q.slug: q for q in version.questions}
-    for slug in shown:
-        answer_correctly(page, by_slug[slug])
-    return len(shown)
+    """Answer every question the form shows (shuffled or picked, each found by its title); returns how many."""
+    by_title = {q.title: q for q in version.questions}
+    fieldsets = page.locator("fieldset[data-question]")
+    for index in range(fieldsets.count()):
+        fieldset = fieldsets.nth(index)
+        heading = fieldset.locator("h2").inner_text().strip()
+        answer_correctly(fieldset, by_title[heading.partition(": ")[2]])
+    return fieldsets.count()
 
 
 def course_link(journey: Journey, module_slug: str, title: str, *, graded: bool = True) -> str:

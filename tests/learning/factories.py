@@ -1,18 +1,26 @@
-"""Published content for tests and benchmarks, inserted straight into the content tables (HTML already safe).
+"""Published content for tests and benchmarks, written as Markdown and published through the real publish path
+(parse, check, render, store), so positions, ids and HTML are exactly what an author's files would give.
 
 ``publish_demo_module`` builds a module whose last page hosts a quiz with one question of every type;
-``publish_version`` adds a later version of the same module (e.g. a major change).
+``publish_version`` publishes a later version of the same module (e.g. a major change).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
+from lti_tool.content.estimate import module_estimate
+from lti_tool.content.parse import SourceTree, parse_content
+from lti_tool.content.publish import checked_content, publish_content
+from lti_tool.models import Module, ModuleVersion, QuizVersion
+
+REVIEWED = "2026-11-25"
+ESTIMATE = "ESTIMATE"
+REVIEW_LINES = [f"last_reviewed: {REVIEWED}", "reviewed_by: RCPCH college tutor", "next_review: 2027-05-25"]
 
 DEMO_QUESTIONS: list[dict[str, Any]] = [
     {"slug": "arcp-o5", "type": "single", "title": "ARCP outcome 5", "options": [
@@ -44,42 +52,93 @@ CORRECT_ANSWERS: dict[str, Any] = {
 }
 
 
+def _answer_block(spec: dict[str, Any]) -> list[str]:
+    kind, settings = spec["type"], spec.get("settings", {})
+    lines: list[str] = []
+    if kind == "match":
+        lines = [f"- {text} {{#{slug}}} -> {meaning}" for slug, text, meaning in spec["options"]]
+    elif kind == "order":
+        lines = [f"{n}. {text} {{#{slug}}}" for n, (slug, text) in enumerate(spec["options"], 1)]
+    elif kind == "numeric":
+        unit = f" {settings['unit']}" if settings.get("unit") else ""
+        lines = [f"= {settings['answer']:g} +- {settings.get('tolerance', 0):g}{unit}"]
+    elif kind == "text":
+        lines = [f"= {accepted}" for accepted in settings["accepted"]]
+    elif kind != "reflection":
+        for slug, text, correct, feedback, *pinned in spec["options"]:
+            lines.append(f"- [{'x' if correct else ' '}] {text} {{#{slug}{' pin' if pinned and pinned[0] else ''}}}")
+            if feedback:
+                lines.append(f"  > {feedback}")
+    return lines
+
+
+def quiz_markdown(slug: str, questions: list[dict[str, Any]], *, pass_mark: int, attempts_allowed: int | None,
+                  shuffle: str, pick: int | None, show_answers: str) -> str:
+    """A quiz file in the authors' format (quizzes/README.md)."""
+    matter = [f"id: {slug}", "title: Check your understanding", f"pass_mark: {pass_mark}",
+              f"attempts: {attempts_allowed or 'unlimited'}", f"shuffle: {shuffle}", f"show_answers: {show_answers}",
+              *REVIEW_LINES] + ([f"pick: {pick}"] if pick is not None else [])
+    parts = ["---", *matter, "---", "Answer every question, then submit.", ""]
+    for spec in questions:
+        settings = spec.get("settings", {})
+        attributes = [f"#{spec['slug']}", f"type={spec['type']}"]
+        if spec["type"] != "reflection":
+            attributes.append(f"points={spec.get('points', 1)}")
+        if settings.get("scoring") == "partial":
+            attributes.append("scoring=partial")
+        if spec["type"] == "reflection" and not settings.get("required", True):
+            attributes.append("required=false")
+        parts += [f"## {spec['title']} {{{' '.join(attributes)}}}", "", f"{spec['title']}: choose or write.", ""]
+        block = _answer_block(spec)
+        if block:
+            parts += [*block, ""]
+        parts += [f"Why: {spec['title']}.", ""]
+    return "\n".join(parts)
+
+
+def module_files(slug: str, *, title: str, kind: str, pages: int, number: int, quiz_slug: str | None,
+                 completion: dict[str, Any] | None) -> dict[str, str]:
+    """A module folder in the authors' format (modules/README.md); the intro names the version it starts."""
+    rule = completion or {"pages": "all", "quizzes": "none" if kind == "handbook" else "all",
+                          "reflections": "optional" if kind == "handbook" else "required"}
+    rule_lines = [f"  {key}: {'[' + ', '.join(value) + ']' if isinstance(value, list) else value}"
+                  for key, value in rule.items()]
+    files = {"module.md": "\n".join([
+        "---", f"id: {slug}", f"title: {title}", "summary: How to welcome and support IMGs.",
+        "audience: Educational supervisors", f"kind: {kind}", f"estimated_minutes: {ESTIMATE}", "outcomes:",
+        "  - id: lo-induction", "    text: Plan an induction for an IMG.", "    gmc_areas: [1, 2]",
+        "completion:", *rule_lines, *REVIEW_LINES, "---",
+        f"Welcome to version {number} of the module.", ""])}
+    for n in range(1, pages + 1):
+        quiz_line = [f"quiz: {quiz_slug}"] if quiz_slug and n == pages else []
+        files[f"{n:02d}-page-{n}.md"] = "\n".join([
+            "---", f"id: page-{n}", f"title: Page {n}", *REVIEW_LINES, "sources:",
+            "  - title: GMC, Welcomed and valued (2022)", "    url: https://www.gmc-uk.org/",
+            "    accessed: 2026-11-20", *quiz_line, "---",
+            f"## Part {n}", "", f"Content of page {n}.", "", "> **Tip:** Ask early.", ""])
+    return files
+
+
+def _publish(session: Session, texts: dict[str, str], *, change: str = "minor") -> None:
+    """Publish the files, with each module's ``estimated_minutes`` set to the figure the checker computes."""
+    content, _ = parse_content(SourceTree(Path(__file__).parent, texts))
+    for module in content.modules:
+        path = f"modules/{module.folder}/module.md"
+        minutes = module_estimate(module, content).minutes
+        texts = {**texts, path: texts[path].replace(f"estimated_minutes: {ESTIMATE}", f"estimated_minutes: {minutes}")}
+    tree = SourceTree(Path(__file__).parent, texts)
+    publish_content(session, checked_content(tree), change=change, note="", actor="tests", origin="files")
+
+
 def publish_quiz(session: Session, slug: str = "demo-check", *, questions: list[dict[str, Any]] | None = None,
                  pass_mark: int = 70, attempts_allowed: int | None = None, shuffle: str = "none",
                  pick: int | None = None, show_answers: str = "after_submit") -> QuizVersion:
-    quiz = session.scalars(select(Quiz).where(Quiz.slug == slug)).one_or_none()
-    if quiz is None:
-        quiz = Quiz(slug=slug)
-        session.add(quiz)
-        session.flush()
-    number = len(session.scalars(select(QuizVersion.id).where(QuizVersion.quiz_id == quiz.id)).all()) + 1
-    version = QuizVersion(quiz_id=quiz.id, number=number, title="Check your understanding",
-                          intro_html="<p>Answer every question, then submit.</p>", pass_mark=pass_mark,
-                          attempts_allowed=attempts_allowed, shuffle=shuffle, pick=pick, show_answers=show_answers,
-                          last_reviewed=date(2026, 11, 25), digest=f"{slug}-{number}")
-    version.quiz = quiz
-    for position, spec in enumerate(questions if questions is not None else DEMO_QUESTIONS):
-        question = Question(slug=spec["slug"], position=position, type=spec["type"], title=spec["title"],
-                            points=spec.get("points", 1), stem_html=f"<p>{spec['title']}: choose or write.</p>",
-                            explanation_html=f"<p>Why: {spec['title']}.</p>", settings=spec.get("settings", {}))
-        for index, option in enumerate(spec.get("options", [])):
-            if spec["type"] == "match":
-                o_slug, text, meaning = option
-                question.options.append(Option(slug=o_slug, position=index, text_html=text, match_text=meaning))
-            elif spec["type"] == "order":
-                o_slug, text = option
-                question.options.append(Option(slug=o_slug, position=index, text_html=text))
-            else:
-                o_slug, text, correct, feedback, *pinned = option
-                question.options.append(Option(slug=o_slug, position=index, text_html=text, is_correct=correct,
-                                               feedback_html=f"<p>{feedback}</p>" if feedback else "",
-                                               pinned=bool(pinned and pinned[0])))
-        version.questions.append(question)
-    session.add(version)
-    session.flush()
-    quiz.current_version_id = version.id
-    session.flush()
-    return version
+    """The quiz published on its own (the publisher reuses the current version when the file is unchanged)."""
+    text = quiz_markdown(slug, questions if questions is not None else DEMO_QUESTIONS, pass_mark=pass_mark,
+                         attempts_allowed=attempts_allowed, shuffle=shuffle, pick=pick, show_answers=show_answers)
+    _publish(session, {f"quizzes/{slug}.md": text})
+    return session.scalars(select(QuizVersion).where(QuizVersion.source_path == f"quizzes/{slug}.md")
+                           .order_by(QuizVersion.id.desc())).first()
 
 
 def publish_version(session: Session, slug: str = "img-demo", *, title: str = "Supervising IMGs",
@@ -87,35 +146,16 @@ def publish_version(session: Session, slug: str = "img-demo", *, title: str = "S
                     completion: dict[str, Any] | None = None, change: str = "minor") -> ModuleVersion:
     """A new current version of module ``slug`` (created if new) with ``pages`` pages; ``quiz`` on the last."""
     module = session.scalars(select(Module).where(Module.slug == slug)).one_or_none()
-    if module is None:
-        module = Module(slug=slug, kind=kind)
-        session.add(module)
-        session.flush()
-    number = len(session.scalars(select(ModuleVersion.id).where(ModuleVersion.module_id == module.id)).all()) + 1
-    version = ModuleVersion(
-        module_id=module.id, number=number, title=title, summary="How to welcome and support IMGs.",
-        audience="Educational supervisors", estimated_minutes=45,
-        outcomes=[{"id": "lo-induction", "text": "Plan an induction for an IMG.", "gmc_areas": [1, 2]}],
-        completion=completion or {"pages": "all", "quizzes": "all", "reflections": "required"},
-        intro_html="<p>Welcome to the module.</p>", last_reviewed=date(2026, 11, 25),
-        reviewed_by="RCPCH college tutor", next_review=date(2027, 5, 25), digest=f"{slug}-{number}",
-        change=change)
-    version.module = module
-    for position in range(pages):
-        version.pages.append(Page(
-            slug=f"page-{position + 1}", position=position, title=f"Page {position + 1}",
-            html=f"<h2>Part {position + 1}</h2><p>Content of page {position + 1}.</p>"
-                 '<blockquote class="callout callout--tip"><p><strong>Tip:</strong> Ask early.</p></blockquote>',
-            sources=[{"title": "GMC, Welcomed and valued (2022)", "url": "https://www.gmc-uk.org/",
-                      "accessed": "2026-11-20"}],
-            last_reviewed=date(2026, 11, 25), reviewed_by="RCPCH college tutor", next_review=date(2027, 5, 25),
-            quiz_version_id=quiz.id if quiz is not None and position == pages - 1 else None))
-    session.add(version)
-    session.flush()
-    module.current_version_id = version.id
-    session.flush()
+    number = 1 if module is None or module.current_version is None else module.current_version.number + 1
+    files = module_files(slug, title=title, kind=kind, pages=pages, number=number,
+                         quiz_slug=quiz.quiz.slug if quiz is not None else None, completion=completion)
+    texts = {f"modules/{slug}/{name}": text for name, text in files.items()}
+    if quiz is not None:
+        texts[quiz.source_path] = quiz.source_text
+    _publish(session, texts, change=change)
+    module = session.scalars(select(Module).where(Module.slug == slug)).one()
     session.expire(module, ["current_version"])
-    return version
+    return module.current_version
 
 
 def publish_demo_module(session: Session, slug: str = "img-demo", *, quiz_slug: str = "demo-check",

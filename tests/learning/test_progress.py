@@ -103,9 +103,11 @@ def test_quizzes_none_completes_on_pages_alone_but_not_passed(db, learner):
 
 
 def test_quizzes_listed_by_slug_are_the_ones_required(db, learner):
-    publish_demo_module(db, completion={"pages": "none", "quizzes": ["other-quiz"], "reflections": "optional"})
+    publish_demo_module(db, completion={"pages": "none", "quizzes": ["demo-check"], "reflections": "optional"})
     progress = start_or_resume(db, learner, module(db)).progress
     record_page_view(db, progress, "page-1")
+    assert progress.state == "in_progress"
+    pass_quiz(db, progress)
     assert progress.state == "completed"
 
 
@@ -128,6 +130,28 @@ def test_a_handbook_queues_no_grades(db, learner):
     progress = start_or_resume(db, learner, module(db, "handbook")).progress
     view_all(db, progress)
     assert progress.state == "completed" and grades(db, progress) == []
+
+
+def test_a_handbook_completes_only_when_every_page_has_been_read(db, learner):
+    publish_version(db, "handbook", kind="handbook", pages=5)
+    progress = start_or_resume(db, learner, module(db, "handbook")).progress
+    record_page_view(db, progress, "page-1")
+    assert (progress.state, progress.score) == ("in_progress", None)
+    assert module_status(db, learner, module(db, "handbook")).left[0] == "Read “Page 2”"
+    view_all(db, progress)
+    assert (progress.state, progress.score) == ("completed", 1.0)
+
+
+def test_a_version_whose_rule_asks_for_nothing_still_needs_every_page(db, learner):
+    """Versions published before the checker refused such a rule (the handbook said pages: none)."""
+    version = publish_version(db, "handbook", kind="handbook", pages=5)
+    version.completion = {"pages": "none", "quizzes": "none", "reflections": "optional"}
+    db.flush()
+    progress = start_or_resume(db, learner, module(db, "handbook")).progress
+    record_page_view(db, progress, "page-1")
+    assert progress.state == "in_progress" and progress.completed_at is None
+    view_all(db, progress)
+    assert progress.state == "completed"
 
 
 def test_a_tutor_trying_the_module_out_is_not_graded(db):

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID, PlatformState
-from lti_tool.models import GradeSync, Module, Question, QuizVersion, User
+from lti_tool.models import GradeSync, Module, QuizVersion, User
 from tests.lti_harness import form_of
+from tests.quiz_form import QuestionKey, answer_fields, correct_answer, field_of
 
 MODULE_SLUG = "img-supervision"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,7 +34,12 @@ REFLECTION_TEXT = "I will meet my new colleague in their first week and agree a 
 @dataclass(frozen=True)
 class QuizPlan:
     slug: str
-    fields_by_question: dict[str, dict[str, Any]]
+    questions: tuple[QuestionKey, ...]
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """The right answer to every question, in content ids (the form's tokens are read from each attempt)."""
+        return {q.slug: correct_answer(q, REFLECTION_TEXT) for q in self.questions}
 
 
 @dataclass(frozen=True)
@@ -41,25 +47,6 @@ class ModulePlan:
     module_slug: str
     page_slugs: list[str]
     quizzes: list[QuizPlan]
-
-
-def correct_fields(question: Question) -> dict[str, Any]:
-    """The form fields that answer ``question`` fully and correctly (reflections get a sentence)."""
-    name = f"q-{question.slug}"
-    options = sorted(question.options, key=lambda o: o.position)
-    if question.type in ("single", "truefalse"):
-        return {name: next(o.slug for o in options if o.is_correct)}
-    if question.type == "multiple":
-        return {name: [o.slug for o in options if o.is_correct], f"{name}--present": "1"}
-    if question.type == "numeric":
-        return {name: str(question.settings["answer"])}
-    if question.type == "text":
-        return {name: question.settings["accepted"][0]}
-    if question.type == "match":
-        return {f"{name}--{o.slug}": o.slug for o in options}
-    if question.type == "order":
-        return {f"{name}--{o.slug}": str(rank) for rank, o in enumerate(options, 1)}
-    return {name: REFLECTION_TEXT}
 
 
 def module_plan(session: Session, module_slug: str = MODULE_SLUG) -> ModulePlan:
@@ -71,7 +58,7 @@ def module_plan(session: Session, module_slug: str = MODULE_SLUG) -> ModulePlan:
         if page.quiz_version_id is None:
             continue
         version = session.get(QuizVersion, page.quiz_version_id)
-        quizzes.append(QuizPlan(version.quiz.slug, {q.slug: correct_fields(q) for q in version.questions}))
+        quizzes.append(QuizPlan(version.quiz.slug, tuple(QuestionKey.of(q) for q in version.questions)))
     return ModulePlan(module_slug, [p.slug for p in pages], quizzes)
 
 
@@ -143,32 +130,33 @@ def launch_and_read(state: PlatformState, plan: ModulePlan, user_id: str,
     return browser, module_url
 
 
-def start_quiz(browser: requests.Session, module_url: str, quiz: QuizPlan, recorder: Recorder) -> tuple[str, str]:
-    """Open the quiz and start an attempt, then save each answer; returns (attempt URL, CSRF token)."""
+def start_quiz(browser: requests.Session, module_url: str, quiz: QuizPlan,
+               recorder: Recorder) -> tuple[str, str, dict[str, Any]]:
+    """Open the quiz and start an attempt, then save each answer; returns (attempt URL, CSRF token, the fields
+    that submit every right answer in this attempt's form)."""
     quiz_url = f"{module_url}/quiz/{quiz.slug}/"
     start_page = recorder.request("quiz start page", browser, "GET", quiz_url)
     token = found(CSRF, start_page.text, "a CSRF token on the quiz's start page")
     form = recorder.request("quiz start", browser, "POST", quiz_url + "start", data={"csrf_token": token})
     attempt_url = f"{quiz_url}attempt/{found(ATTEMPT, form.text, 'an attempt form after starting the quiz')}/"
-    for question, fields_for_question in quiz.fields_by_question.items():
-        kind = "reflection save" if fields_for_question.get(f"q-{question}") == REFLECTION_TEXT else "answer save"
+    every_answer: dict[str, Any] = {}
+    for question, answer in quiz.answers.items():
+        fields = answer_fields(form.text, quiz.questions, {question: answer})
+        kind = "reflection save" if answer == REFLECTION_TEXT else "answer save"
         recorder.request(kind, browser, "POST", attempt_url + "answer",
-                         data={"csrf_token": token, "question": question, **fields_for_question})
-    return attempt_url, token
-
-
-def all_answers(quiz: QuizPlan) -> dict[str, Any]:
-    return {name: value for fields_for_question in quiz.fields_by_question.values()
-            for name, value in fields_for_question.items()}
+                         data={"csrf_token": token, "question": field_of(form.text, quiz.questions, question),
+                               **fields})
+        every_answer.update(fields)
+    return attempt_url, token, every_answer
 
 
 def learner_journey(state: PlatformState, plan: ModulePlan, user_id: str, recorder: Recorder) -> None:
     """One learner from the platform's launch to the completion page; raises RequestFailed on any error."""
     browser, module_url = launch_and_read(state, plan, user_id, recorder)
     for quiz in plan.quizzes:
-        attempt_url, token = start_quiz(browser, module_url, quiz, recorder)
+        attempt_url, token, answers = start_quiz(browser, module_url, quiz, recorder)
         result = recorder.request("quiz submit", browser, "POST", attempt_url + "submit",
-                                  data={"csrf_token": token, **all_answers(quiz)})
+                                  data={"csrf_token": token, **answers})
         if "attempt/" not in result.url:
             raise RequestFailed(f"quiz submit ended on {result.url}")
     summary = recorder.request("completion", browser, "GET", module_url + "/complete")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.learning import catalogue, editions
-from lti_tool.models import Launch, Module, ResourceLink, utcnow
+from lti_tool.models import Launch, Module, Progress, ResourceLink, utcnow
 from tests.helpers import Arranged, make_course, make_launch, sign_in
 from tests.learning.factories import publish_version
 
@@ -98,3 +98,47 @@ def test_a_course_whose_links_are_all_deep_linked_offers_only_those_modules(clie
     home = client.get(f"/course/{course.id}/").get_data(as_text=True)
     assert "Portfolio and ARCP preparation" in home and "Supervising IMGs" not in home
     assert db.scalars(select(Module.slug).order_by(Module.slug)).all() == [SUPERVISION, ARCP]
+
+
+def test_the_shipped_handbook_is_not_completed_nor_certified_after_one_page(client, db, published):
+    course = make_course(db)
+    sign_in(client, make_launch(db, course, module_slug="img-handbook"))
+    base = f"/course/{course.id}/module/img-handbook"
+    version = db.scalars(select(Module).where(Module.slug == "img-handbook")).one().current_version
+    pages = [page.slug for page in version.pages]
+    assert len(pages) >= 5
+
+    first = client.get(f"{base}/page/{pages[0]}").get_data(as_text=True)
+    assert f"· page 1 of {len(pages)}</p>" in first
+    summary = client.get(f"{base}/complete").get_data(as_text=True)
+    assert "Completed" not in summary and "100%" not in summary
+    assert client.get(f"{base}/certificate.pdf").status_code == 403
+
+    for number, slug in enumerate(pages[1:], 2):
+        assert f"· page {number} of {len(pages)}</p>" in client.get(f"{base}/page/{slug}").get_data(as_text=True)
+    assert "Completed" in client.get(f"{base}/complete").get_data(as_text=True)
+    certificate = client.get(f"{base}/certificate.pdf")
+    assert certificate.status_code == 200 and certificate.data.startswith(b"%PDF-")
+
+
+def test_a_handbook_completed_after_one_page_under_the_old_rule_is_neither_completed_nor_certified(client, db):
+    """Progress recorded as completed before the fix, under a version whose rule asked for nothing."""
+    version = publish_version(db, "img-handbook", title="IMG handbook", kind="handbook", pages=5)
+    version.completion = {"pages": "none", "quizzes": "none", "reflections": "optional"}
+    course = make_course(db)
+    db.commit()
+    sign_in(client, make_launch(db, course, module_slug="img-handbook"))
+    base = f"/course/{course.id}/module/img-handbook"
+    client.get(f"{base}/page/page-1")
+    progress = db.scalars(select(Progress)).one()
+    progress.state, progress.score, progress.passed, progress.completed_at = "completed", 1.0, True, utcnow()
+    db.commit()
+
+    summary = client.get(f"{base}/complete").get_data(as_text=True)
+    assert "Completed" not in summary and "100%" not in summary
+    refused = client.get(f"{base}/certificate.pdf")
+    assert refused.status_code == 403 and b"not read every page" in refused.data
+    for n in range(2, 6):
+        client.get(f"{base}/page/page-{n}")
+    assert "Completed" in client.get(f"{base}/complete").get_data(as_text=True)
+    assert client.get(f"{base}/certificate.pdf").status_code == 200

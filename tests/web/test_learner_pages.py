@@ -9,9 +9,10 @@ import markdown
 import pytest
 from sqlalchemy import select
 
-from lti_tool.models import Attempt, PageView, Progress
+from lti_tool.models import Attempt, PageView, Progress, QuizVersion
 from tests.helpers import make_course, make_launch, sign_in
 from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module
+from tests.quiz_form import answer_fields, field_of
 
 BASE = "/course/{course}/module/img-demo"
 
@@ -33,14 +34,9 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def form_fields(answers: dict) -> dict:
-    fields: dict = {}
-    for slug, answer in answers.items():
-        if isinstance(answer, dict):
-            fields.update({f"q-{slug}--{k}": str(v) for k, v in answer.items()})
-        else:
-            fields[f"q-{slug}"] = answer
-    return fields
+def form_fields(db, html: str, answers: dict) -> dict:
+    """The fields the rendered form sends for ``answers`` (written in content ids)."""
+    return answer_fields(html, db.scalars(select(QuizVersion)).one(), answers)
 
 
 def open_quiz(client, arranged) -> str:
@@ -74,6 +70,12 @@ def test_viewing_a_page_records_the_view_and_shows_sources_and_review_date(clien
     assert "1 of 3 pages read" in overview and ">Continue</a>" in overview
 
 
+def test_page_captions_count_from_one_to_the_number_of_pages(client, signed_in):
+    for n in (1, 2, 3):
+        html = client.get(url(signed_in, f"/page/page-{n}")).get_data(as_text=True)
+        assert f"Supervising IMGs · page {n} of 3</p>" in html
+
+
 def test_viewing_a_page_renders_no_markdown_and_sanitises_nothing(client, signed_in, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("content must be rendered at publish time, not per request")
@@ -98,7 +100,7 @@ def test_submitting_scores_on_the_server_and_ignores_a_posted_score(client, db, 
     wrong = {**CORRECT_ANSWERS, "arcp-o5": "o1"}
     response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"),
                            data={"csrf_token": csrf(html), "score": "100", "points": "7", "passed": "1",
-                                 **form_fields(wrong)})
+                                 **form_fields(db, html, wrong)})
     assert response.status_code == 303
     attempt = db.scalars(select(Attempt)).one()
     assert (attempt.points, attempt.max_points) == (6, 7)
@@ -109,8 +111,9 @@ def test_submitting_scores_on_the_server_and_ignores_a_posted_score(client, db, 
 def test_submitting_the_same_attempt_twice_keeps_the_first_result(client, db, signed_in):
     html = open_quiz(client, signed_in)
     submit = url(signed_in, "/quiz/demo-check/attempt/1/submit")
-    first = client.post(submit, data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
-    second = client.post(submit, data={"csrf_token": csrf(html), **form_fields({**CORRECT_ANSWERS, "arcp-o5": "o1"})})
+    first = client.post(submit, data={"csrf_token": csrf(html), **form_fields(db, html, CORRECT_ANSWERS)})
+    wrong = form_fields(db, html, {**CORRECT_ANSWERS, "arcp-o5": "o1"})
+    second = client.post(submit, data={"csrf_token": csrf(html), **wrong})
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     attempt = db.scalars(select(Attempt)).one()
@@ -120,28 +123,34 @@ def test_submitting_the_same_attempt_twice_keeps_the_first_result(client, db, si
 
 def test_an_incomplete_submission_shows_an_error_summary_and_keeps_answers(client, db, signed_in):
     html = open_quiz(client, signed_in)
+    fields = form_fields(db, html, {"arcp-o5": "o5", "hours": "many"})
     response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"),
-                           data={"csrf_token": csrf(html), "q-arcp-o5": "o5", "q-hours": "many"})
+                           data={"csrf_token": csrf(html), **fields})
     page = response.get_data(as_text=True)
+    hours = "q-" + field_of(html, db.scalars(select(QuizVersion)).one(), "hours")
     assert response.status_code == 400
-    assert "There is a problem" in page and 'href="#q-hours"' in page and "Enter a number, like 4.5" in page
-    assert 'value="o5" checked' in page and 'value="many"' in page
+    assert "There is a problem" in page and f'href="#{hours}"' in page and "Enter a number, like 4.5" in page
+    chosen = next(value for name, value in fields.items() if value != "many")
+    assert f'value="{chosen}" checked' in page and 'value="many"' in page
     assert db.scalars(select(Attempt.submitted_at)).one() is None
 
 
 def test_autosave_stores_one_answer_and_says_so(client, db, signed_in):
     html = open_quiz(client, signed_in)
+    terms = field_of(html, db.scalars(select(QuizVersion)).one(), "terms")
+    fields = form_fields(db, html, {"terms": {"cnst": "ihs"}})
     response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/answer"),
-                           data={"csrf_token": csrf(html), "question": "terms", "q-terms--cnst": "ihs"},
+                           data={"csrf_token": csrf(html), "question": terms, **fields},
                            headers={"Accept": "application/json"})
-    assert response.json == {"saved": True, "question": "terms"}
+    assert response.json == {"saved": True, "question": terms}
     attempt = db.scalars(select(Attempt)).one()
     assert [(a.question_slug, a.response) for a in attempt.answers] == [("terms", {"cnst": "ihs"})]
 
 
-def test_a_post_without_csrf_token_is_refused(client, signed_in):
-    open_quiz(client, signed_in)
-    response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"), data=form_fields(CORRECT_ANSWERS))
+def test_a_post_without_csrf_token_is_refused(client, db, signed_in):
+    html = open_quiz(client, signed_in)
+    response = client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"),
+                           data=form_fields(db, html, CORRECT_ANSWERS))
     assert response.status_code == 400
     assert "csrf_failed" in response.get_data(as_text=True)
 
@@ -160,7 +169,22 @@ def test_completion_page_summarises_after_passing(client, db, signed_in):
         client.get(url(signed_in, f"/page/page-{n}"))
     html = open_quiz(client, signed_in)
     client.post(url(signed_in, "/quiz/demo-check/attempt/1/submit"),
-                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+                data={"csrf_token": csrf(html), **form_fields(db, html, CORRECT_ANSWERS)})
     summary = client.get(url(signed_in, "/complete")).get_data(as_text=True)
     assert "You have completed version 1 of this module" in summary and "Best 100%, passed" in summary
     assert db.scalars(select(Progress.state)).one() == "completed"
+
+
+@pytest.mark.parametrize(("attempts_allowed", "before", "after"), [
+    (2, "0 of 2 used", "1 of 2 used"), (None, "0 used, no limit", "1 used, no limit")])
+def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_none(
+        client, db, attempts_allowed, before, after):
+    publish_demo_module(db, attempts_allowed=attempts_allowed)
+    arranged = make_launch(db, make_course(db), module_slug="img-demo")
+    sign_in(client, arranged)
+    assert before in client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    html = open_quiz(client, arranged)
+    client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
+                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+    start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
+    assert after in start and before not in start
