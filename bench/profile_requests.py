@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 from pyinstrument import Profiler
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -32,24 +32,16 @@ from lti_tool.db import session_factory  # noqa: E402
 from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
+from lti_tool.models import Quiz, QuizVersion  # noqa: E402
 from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
 from tests.lti_harness import form_of  # noqa: E402
+from tests.quiz_form import answer_fields  # noqa: E402
 
 TOOL = "http://tool.test"
 
 
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def form_fields(answers: dict) -> dict:
-    fields: dict = {}
-    for slug, answer in answers.items():
-        if isinstance(answer, dict):
-            fields.update({f"q-{slug}--{k}": str(v) for k, v in answer.items()})
-        else:
-            fields[f"q-{slug}"] = answer
-    return fields
 
 
 def profile(database_url: str, repeat: int) -> None:
@@ -110,9 +102,13 @@ def profile(database_url: str, repeat: int) -> None:
     for _ in range(repeat):
         token = csrf(client.get(quiz_home).text)
         client.post(f"{quiz_home}start", data={"csrf_token": token})
-        submit = re.search(r'action="([^"]*/submit)"', client.get(quiz_home).text).group(1)
-        response = hop("quiz submission", lambda submit=submit, token=token: client.post(
-            submit, data={"csrf_token": token, **form_fields(CORRECT_ANSWERS)}))
+        form = client.get(quiz_home).text
+        submit = re.search(r'action="([^"]*/submit)"', form).group(1)
+        with session_factory(app)() as session:
+            quiz_version = session.scalars(select(QuizVersion).join(Quiz, QuizVersion.quiz_id == Quiz.id)
+                                           .where(Quiz.slug == "demo-check")).one()
+            fields = {"csrf_token": token, **answer_fields(form, quiz_version, CORRECT_ANSWERS)}
+        response = hop("quiz submission", lambda submit=submit, fields=fields: client.post(submit, data=fields))
         assert response.status_code == 303, response.status_code
     tutor, tutor_home = launch(0, role="instructor")
     for _ in range(repeat):
