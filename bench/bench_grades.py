@@ -105,7 +105,7 @@ def run(rows: int = 500, workers: int = 1, database_url: str | None = None) -> d
     """Deliver ``rows`` pending scores with ``workers`` sender threads; scores/s and token requests."""
     with tempfile.TemporaryDirectory() as tmp:
         url = prepare_database(Path(tmp), database_url)
-        app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+        app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         tool = serve_in_thread(app)
         settings = PlatformSettings(client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,

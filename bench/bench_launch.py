@@ -105,7 +105,8 @@ def serving_tool(workers: int, database_url: str | None) -> Iterator[tuple[objec
     platform_app = create_platform_app(settings)
     emulator = serve_in_thread(platform_app)
     settings.issuer = emulator.url
-    app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"})
+    app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": database_url,
+                      "LOG_LEVEL": "WARNING"})
     with session_factory(app)() as session:
         publish(session, str(REPO_ROOT), actor="bench")
         registration.add_platform(session, issuer=emulator.url, client_id="bench",

@@ -73,7 +73,7 @@ def timed(action: Callable[[], int], iterations: int) -> list[float]:
 
 def run(database_url: str, iterations: int) -> dict[str, list[float]]:
     """Milliseconds per page view and per quiz submission, ``iterations`` of each."""
-    app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": database_url, "LOG_LEVEL": "ERROR"})
+    app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": database_url, "LOG_LEVEL": "ERROR"})
     with session_factory(app)() as db:
         publish_demo_module(db)
         course = make_course(db)

@@ -121,7 +121,7 @@ def seed(session, learners: int, modules: int) -> tuple[int, int]:
 
 def run(database_url: str, label: str, learners: int, modules: int, repeats: int) -> dict[str, str]:
     upgrade(database_url)
-    app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": database_url,
+    app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": database_url,
                       "CONTENT_DIR": str(REPO_ROOT), "LOG_LEVEL": "WARNING"})
     with session_factory(app)() as session:
         started = time.perf_counter()

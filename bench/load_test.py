@@ -50,7 +50,7 @@ def run(database_url: str, learners: int, seconds: float, workers: int, concurre
     tool = None
     try:
         upgrade(url)
-        app = create_app({"ENV": "testing", "SECRET_KEY": "bench", "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
+        app = create_app({"ENV": "development", "SECRET_KEY": "bench", "DATABASE_URL": url, "LOG_LEVEL": "WARNING",
                           "CONTENT_DIR": str(REPO_ROOT)})
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         factory = session_factory(app)

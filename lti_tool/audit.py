@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry, User
@@ -30,11 +30,22 @@ class AuditPage:
     total: int
 
 
-def entries(session: Session, page: int = 1, per_page: int = 50) -> AuditPage:
-    """One page of the log, newest first; ``page`` is clamped to the pages there are."""
-    total = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+ABOUT_PEOPLE_OR_PLATFORMS = ("platform:", "user:", "registration")
+
+
+def entries(session: Session, page: int = 1, per_page: int = 50, *, everything: bool = True,
+            platform_id: int | None = None, content: bool = False) -> AuditPage:
+    """One page of the log, newest first; ``page`` is clamped to the pages there are. Unless ``everything``,
+    only the entries about ``platform_id`` and, with ``content``, those about the shared content."""
+    where = []
+    if not everything:
+        shown = [AuditEntry.target == f"platform:{platform_id}"]
+        if content:
+            shown.append(and_(*(AuditEntry.target.not_like(f"{prefix}%") for prefix in ABOUT_PEOPLE_OR_PLATFORMS)))
+        where = [or_(*shown)]
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
     page_count = max(1, -(-total // per_page))
     page = min(max(page, 1), page_count)
-    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    rows = session.scalars(select(AuditEntry).where(*where).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                            .offset((page - 1) * per_page).limit(per_page)).all()
     return AuditPage(list(rows), page, page_count, total)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +56,13 @@ SETTINGS: tuple[Setting, ...] = (
             "attempts, answers, reflections, certificates, delivered grade rows, enrolments, and people with nothing "
             "left) are removed by `data purge`. 0 keeps them until a person is erased. See docs/privacy.md."),
     Setting("ROSTER_CACHE_SECONDS", 900, "How long a course roster fetched through NRPS is reused."),
-    Setting("RATE_LIMIT_LTI", "120 per minute", "Rate limit per client address on the LTI login, launch, registration "
-            "and certificate verification routes."),
-    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live. `memory://` counts per worker; "
-            "use `redis://host:6379` to share counts between workers and hosts."),
+    Setting("RATE_LIMIT_LTI", "3000 per minute", "Rate limit per client address on the LTI login, launch, "
+            "registration and certificate verification routes. NHS trusts send whole cohorts through a few shared "
+            "addresses: the default admits 300 people launching from one address within a minute, several times."),
+    Setting("RATE_LIMIT_LTI_USER", "30 per minute", "Rate limit per platform user (issuer and user id) on the LTI "
+            "login and launch routes, on top of the limit per address."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live. `memory://` counts per worker "
+            "process; with several workers or hosts use `redis://host:6379` so they share one count."),
     Setting("FRAME_ANCESTORS", "", "Extra origins allowed to show the tool in a frame, space separated (the "
             "registered platforms and the sites they launched from are allowed already)."),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
@@ -108,7 +112,15 @@ def load_settings(environ: dict[str, str] | None = None, overrides: dict[str, An
     values.update({k.upper(): v for k, v in (overrides or {}).items()})
     if values["ENV"] not in {"production", "development", "testing"}:
         raise SettingsError(f"{ENV_PREFIX}ENV must be production or development, not {values['ENV']!r}")
+    if values["ENV"] == "testing" and not under_pytest(environ):
+        raise SettingsError(f"{ENV_PREFIX}ENV=testing is only for the test suite (no secret key needed, cookies "
+                            "without Secure, no HSTS). Use production, or development on your own computer.")
     return values
+
+
+def under_pytest(environ: dict[str, str]) -> bool:
+    """The test suite itself, or a server it started (which inherits PYTEST_CURRENT_TEST)."""
+    return "pytest" in sys.modules or bool(environ.get("PYTEST_CURRENT_TEST"))
 
 
 def _refuse_secrets_in_file(path: Path, from_file: dict[str, Any], env: str) -> None:

@@ -46,3 +46,20 @@ def test_production_without_a_secret_key_fails_fast_with_a_fix(monkeypatch, tmp_
     monkeypatch.delenv("LTI_TOOL_SECRET_KEY", raising=False)
     with pytest.raises(SettingsError, match="LTI_TOOL_SECRET_KEY is not set"):
         create_app({"ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_the_testing_environment_is_refused_outside_the_test_suite(tmp_path):
+    """`testing` needs no secret and sends cookies without Secure and no HSTS: a server must never run with it."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    script = "from lti_tool import create_app; create_app({'DATABASE_URL': 'sqlite://'})"
+    refused = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                             env={**environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "x"}, timeout=60)
+    assert refused.returncode != 0
+    assert "LTI_TOOL_ENV=testing is only for the test suite" in refused.stderr
+    accepted = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True,
+                              env={**environ, "LTI_TOOL_ENV": "development", "LTI_TOOL_SECRET_KEY": "x"}, timeout=60)
+    assert accepted.returncode == 0, accepted.stderr[-500:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (
+    admin_commands,
     content_commands,
     data_commands,
     db_commands,
@@ -18,6 +19,7 @@ from . import (
 
 def register_cli(app: Flask) -> None:
     for group in (
+        admin_commands.admin_group,
         db_commands.db_group,
         platform_commands.platform_group,
         key_commands.keys_group,

@@ -21,9 +21,11 @@ platform_group = AppGroup("platform", help="Register LTI platforms (Blackboard L
 @click.option("--deployment-id", "deployment_ids", multiple=True, help="Active deployment; may be repeated.")
 def add_command(preset, issuer, client_id, auth_login_url, auth_token_url, keyset_url, name, deployment_ids) -> None:
     """Register a platform; deployments named here are active at once."""
+    production = current_app.config["ENV"] == "production"
     with session_factory(current_app)() as session:
         if preset:
-            platform = registration.add_from_preset(session, preset, client_id, tuple(deployment_ids), name)
+            platform = registration.add_from_preset(session, preset, client_id, tuple(deployment_ids), name,
+                                                    production=production)
         else:
             missing = [n for n, v in (("--issuer", issuer), ("--auth-login-url", auth_login_url),
                                       ("--auth-token-url", auth_token_url), ("--keyset-url", keyset_url)) if not v]
@@ -31,7 +33,8 @@ def add_command(preset, issuer, client_id, auth_login_url, auth_token_url, keyse
                 raise click.UsageError(f"Missing {', '.join(missing)} (or use --preset).")
             platform = registration.add_platform(
                 session, issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
-                auth_token_url=auth_token_url, keyset_url=keyset_url, name=name, deployment_ids=tuple(deployment_ids))
+                auth_token_url=auth_token_url, keyset_url=keyset_url, name=name, deployment_ids=tuple(deployment_ids),
+                production=production)
         click.echo(f"Registered platform {platform.id}: {platform.issuer} (client {platform.client_id}).")
 
 

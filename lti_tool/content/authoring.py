@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -542,25 +543,60 @@ class ImportedModule:
     report: PublishReport
 
 
+class ArchiveRefused(ToolError):
+    code = "archive_invalid"
+    status = 422
+    title = "That zip could not be imported"
+
+
+UNREADABLE_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
+                  zlib.error, ValueError, OSError, UnicodeError)
+
+
 def read_archive(data: bytes) -> dict[str, bytes]:
-    """The zip's files by path; refuses archives that are not zips, too big, or with unsafe paths."""
+    """The zip's files by path; refuses (422, with the reason) archives that are not zips, too big, with unsafe
+    paths, or that cannot be read: every read of the archive happens inside this guard."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ToolError("The file is not a zip archive.", advice="Upload a zip made by Export.") from None
-    with archive:
-        entries = [info for info in archive.infolist() if not info.is_dir()]
-        if len(entries) > MAX_IMPORT_FILES or sum(info.file_size for info in entries) > MAX_IMPORT_BYTES:
-            raise ToolError(f"The zip is too big: at most {MAX_IMPORT_FILES} files and "
-                            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB unpacked.")
-        files = {}
-        for info in entries:
-            path = PurePosixPath(info.filename)
-            if info.filename.startswith("/") or "\\" in info.filename or ".." in path.parts:
-                raise ToolError(f"The zip holds a file outside its folders: {info.filename}")
-            if path.parts[0] == "__MACOSX" or any(part.startswith(".") for part in path.parts):
-                continue
-            files[path.as_posix()] = archive.read(info)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _archive_files(archive)
+    except ArchiveRefused:
+        raise
+    except UNREADABLE_ZIP as exc:
+        raise ArchiveRefused(f"The zip could not be read: {_zip_reason(exc)}.",
+                             advice="Upload a zip made by Export.") from None
+
+
+def _zip_reason(exc: BaseException) -> str:
+    if isinstance(exc, NotImplementedError):
+        return "it uses a compression method this tool does not read"
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "it is encrypted"
+    if isinstance(exc, zlib.error):
+        return "its compressed data is corrupt"
+    if isinstance(exc, zipfile.BadZipFile) and str(exc).startswith("File is not a zip"):
+        return "it is not a zip archive"
+    return str(exc)[:200] or type(exc).__name__
+
+
+def _archive_files(archive: zipfile.ZipFile) -> dict[str, bytes]:
+    entries = [info for info in archive.infolist() if not info.is_dir()]
+    if len(entries) > MAX_IMPORT_FILES or sum(info.file_size for info in entries) > MAX_IMPORT_BYTES:
+        raise ArchiveRefused(f"The zip is too big: at most {MAX_IMPORT_FILES} files and "
+                             f"{MAX_IMPORT_BYTES // 1024 // 1024} MB unpacked.")
+    files = {}
+    total = 0
+    for info in entries:
+        path = PurePosixPath(info.filename)
+        if info.filename.startswith("/") or "\\" in info.filename or ".." in path.parts:
+            raise ArchiveRefused(f"The zip holds a file outside its folders: {info.filename}")
+        if path.parts[0] == "__MACOSX" or any(part.startswith(".") for part in path.parts):
+            continue
+        with archive.open(info) as member:
+            content = member.read(MAX_IMPORT_BYTES - total + 1)
+        total += len(content)
+        if total > MAX_IMPORT_BYTES:
+            raise ArchiveRefused(f"The zip is too big: at most {MAX_IMPORT_BYTES // 1024 // 1024} MB unpacked.")
+        files[path.as_posix()] = content
     return files
 
 

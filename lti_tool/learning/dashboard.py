@@ -39,6 +39,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..numbers import positive_int_or_none
 from ..vocabulary import TEST_USER_ROLES
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
@@ -86,7 +87,7 @@ class MatrixFilters:
 
         def positive_int(name: str) -> int | None:
             value = text(name)
-            return int(value) if value.isdigit() and int(value) > 0 else None
+            return positive_int_or_none(value)
 
         return cls(
             state=text("state") if text("state") in STATE_FILTERS else None,
@@ -519,6 +520,9 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
                                  .order_by(PageView.viewed_at)))
     syncs = list(session.scalars(select(GradeSync).where(GradeSync.progress_id.in_(progress_ids))
                                  .order_by(GradeSync.id)))
+    page_titles = {(version_id, slug): title for version_id, slug, title in session.execute(
+        select(Page.module_version_id, Page.slug, Page.title)
+        .where(Page.module_version_id.in_({row[0].module_version_id for row in progresses}))).all()}
 
     answers_by_attempt: dict[int, list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -548,7 +552,8 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
                                                  attempt.number, attempt.started_at, attempt.submitted_at,
                                                  attempt.score, attempt.passed, details))
         timeline = [TimelineEvent(progress.started_at, "Started", f"version {number}")]
-        timeline += [TimelineEvent(v.viewed_at, "Viewed page", v.page_slug)
+        timeline += [TimelineEvent(v.viewed_at, "Viewed page",
+                                   page_titles.get((progress.module_version_id, v.page_slug), v.page_slug))
                      for v in views if v.progress_id == progress.id]
         for attempt in attempt_details:
             name = f"{attempt.quiz_title} #{attempt.number}"
@@ -662,12 +667,17 @@ def question_analysis(session: Session, course_id: int, quiz_slug: str) -> QuizA
 EXPORT_HEADERS = ["Name", "Email", "Person id", "Listed from", "Module", "Module id", "Edition", "State", "Score %",
                   "Submitted attempts", "Best score %", "Last activity (UTC)", "Completed (UTC)", "Overdue",
                   "Version", "Grade sync", "Grade sync error"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What Excel, LibreOffice and Google Sheets read as the start of a formula or command (OWASP CSV injection), with
+# the full-width forms some of them accept too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
-def _safe_text(value: str) -> str:
-    """Spreadsheets run cells that start like a formula; a leading apostrophe keeps names as text."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+def spreadsheet_cell(value: Any) -> Any:
+    """Every text cell of every export goes through here: a leading apostrophe keeps text that starts like a
+    formula (after any leading spaces) as text. Numbers and empty cells pass unchanged."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _percent(value: float | None) -> float | None:
@@ -679,13 +689,15 @@ def _utc_text(value: datetime | None) -> str:
 
 
 def export_record(row: LearnerRow, column: Column, cell: Cell) -> list[Any]:
-    """One export line; numbers stay numbers so spreadsheets can sort and sum them."""
+    """One export line, every cell through :func:`spreadsheet_cell`; numbers stay numbers so spreadsheets can
+    sort and sum them."""
     sync = cell.grade_sync
-    return [_safe_text(row.name), _safe_text(row.email), _safe_text(row.sourcedid),
-            "Blackboard roster" if row.source == "nrps" else "Launch", column.module_title, column.module_slug,
-            column.edition_name, cell.label, _percent(cell.score), cell.attempts, _percent(cell.best_score),
-            _utc_text(cell.last_activity_at), _utc_text(cell.completed_at), "yes" if cell.overdue else "no",
-            cell.version, sync.status if sync else "", _safe_text(sync.last_error or "") if sync else ""]
+    return [spreadsheet_cell(value) for value in (
+        row.name, row.email, row.sourcedid, "Blackboard roster" if row.source == "nrps" else "Launch",
+        column.module_title, column.module_slug, column.edition_name, cell.label, _percent(cell.score),
+        cell.attempts, _percent(cell.best_score), _utc_text(cell.last_activity_at), _utc_text(cell.completed_at),
+        "yes" if cell.overdue else "no", cell.version, sync.status if sync else "",
+        (sync.last_error or "") if sync else "")]
 
 
 def ago(then: datetime, now: datetime) -> str:

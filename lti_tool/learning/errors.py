@@ -11,7 +11,7 @@ class ModuleNotAvailable(NotFound):
 
     def __init__(self, module_slug: str) -> None:
         super().__init__(f"There is no published module “{module_slug}” in this course.",
-                         advice="Go back to your course and open the module from its link.")
+                         advice="Open the module from its link on your course page.")
 
 
 class PageNotInModule(NotFound):

@@ -299,7 +299,14 @@ class AttemptResult:
         return bool(self.attempt.passed)
 
     @property
+    def full_marks(self) -> bool:
+        return (self.attempt.score or 0.0) >= 1.0
+
+    @property
     def can_retry(self) -> bool:
+        """Another attempt is offered while attempts are left, unless this one could not be bettered."""
+        if self.full_marks:
+            return False
         return self.attempts_left is None or self.attempts_left > 0
 
 

@@ -22,4 +22,5 @@ class LaunchError(ToolError):
 
 def relaunch(code: str, message: str) -> LaunchError:
     """A refusal that a fresh launch from the course usually fixes."""
-    return LaunchError(code, message, advice="Go back to your course and open the link again. " + ADMIN_ADVICE)
+    return LaunchError(code, message, advice="Open the link again from your course page in Blackboard (or your "
+                                             "learning platform). " + ADMIN_ADVICE)

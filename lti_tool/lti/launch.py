@@ -25,10 +25,13 @@ from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Course, Deployment, Enrollment, Launch, Platform, ResourceLink, User, utcnow
+from ..numbers import positive_int_or_none
 from . import claims as c
 from . import platform_keys, storage
+from .admin_access import admin_claims
 from .config import DatabaseToolConf, to_registration
 from .errors import LaunchError, relaunch
 from .roles import decide_role
@@ -71,10 +74,23 @@ class LaunchContext:
     module_slug: str | None
     edition_id: int | None
     custom: dict[str, Any] = field(default_factory=dict)
+    return_url: str | None = None
+    is_platform_admin: bool = False  # an institution or system administrator of this launch's platform
+    administers_all_platforms: bool = False  # granted from the command line
+    may_edit_content: bool = False  # granted from the command line
 
     @property
     def is_deep_linking(self) -> bool:
         return self.message_type == c.MESSAGE_DEEP_LINKING
+
+    @property
+    def is_admin(self) -> bool:
+        """May open the admin pages (what they show is limited by :meth:`administers`)."""
+        return self.is_platform_admin or self.administers_all_platforms or self.may_edit_content
+
+    def administers(self, platform_id: int) -> bool:
+        """Platform administrators administer the platform they launched from; granted administrators, all."""
+        return self.administers_all_platforms or (self.is_platform_admin and platform_id == self.platform_id)
 
 
 # ---------------------------------------------------------------------------------------------- login
@@ -403,10 +419,13 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
 
 def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> tuple[User, bool]:
     """The launching user, updated from the claims, and whether they are new here."""
-    user = session.scalars(select(User).where(User.platform_id == platform.id, User.sub == body["sub"])).first()
+    # The command-line grant comes in the same statement: a launch costs no extra query for it.
+    user = session.scalars(select(User).options(joinedload(User.admin_grant))
+                           .where(User.platform_id == platform.id, User.sub == body["sub"])).first()
     created = user is None
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])
+        set_committed_value(user, "admin_grant", None)  # someone new has no grant: no query to find that out
         session.add(user)
     for attr in ("name", "given_name", "family_name", "email"):
         value = body.get(attr)
@@ -460,8 +479,8 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     row.custom = custom
     if custom.get("module") and not row.module_slug:
         row.module_slug = str(custom["module"])[:64]
-    if custom.get("edition") and str(custom["edition"]).isdigit() and not row.edition_id:
-        row.edition_id = int(custom["edition"])
+    if positive_int_or_none(custom.get("edition")) and not row.edition_id:
+        row.edition_id = positive_int_or_none(custom["edition"])
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict):
         # Only these scopes may be asked for when sending this link's grades (a strict platform refuses others).
@@ -472,19 +491,37 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     return row
 
 
-def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
-    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) may frame it again; the
-    Content-Security-Policy's frame-ancestors lists it."""
+def _http_url(url: object) -> str | None:
+    """``url`` when it is a plausible http(s) address from the platform, else None."""
+    if not isinstance(url, str) or len(url) > 2000:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("https", "http") and parts.netloc else None
+
+
+def _return_url(body: dict[str, Any]) -> str | None:
+    """The platform's launch_presentation return_url (LTI Core §6.1.2), when it is an http(s) address."""
     presentation = body.get(c.LAUNCH_PRESENTATION)
-    return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
-    if not isinstance(return_url, str):
-        return
-    parts = urlsplit(return_url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if origin not in (platform.frame_origins or []):
-        platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
+    return _http_url(presentation.get("return_url") if isinstance(presentation, dict) else None)
+
+
+def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
+    """The site that frames the tool (a Learn site behind Blackboard's shared issuer) and receives its
+    deep-linking answers may frame it again and receive forms: the Content-Security-Policy lists it."""
+    presentation = body.get(c.LAUNCH_PRESENTATION)
+    settings = body.get(c.DEEP_LINKING_SETTINGS)
+    urls = (presentation.get("return_url") if isinstance(presentation, dict) else None,
+            settings.get("deep_link_return_url") if isinstance(settings, dict) else None)
+    for url in map(_http_url, urls):
+        if url is None:
+            continue
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in (platform.frame_origins or []):
+            platform.frame_origins = [*(platform.frame_origins or []), origin][-50:]
 
 
 def record_launch(session: Session, platform: Platform, deployment: Deployment, body: dict[str, Any],
@@ -509,8 +546,9 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
             if k in body}
     row = Launch(id=launch_id, user_id=user.id, course_id=course.id if course else None,
                  resource_link_pk=link.id if link else None, role=decision.role,
-                 message_type=body[c.MESSAGE_TYPE], claims={**kept, "test_user": decision.is_test_user,
-                                                            "custom": custom},
+                 message_type=body[c.MESSAGE_TYPE],
+                 claims={**kept, "test_user": decision.is_test_user, "custom": custom,
+                         **admin_claims(decision.is_platform_admin, user.admin_grant)},
                  expires_at=utcnow() + timedelta(seconds=settings.launch_seconds), handoff_token=handoff_token)
     session.add(row)  # inserted when the caller commits
     return context_from_row(row, link, platform_id=platform.id)
@@ -520,38 +558,36 @@ def context_from_row(row: Launch, link: ResourceLink | None = None, *,
                      platform_id: int | None = None) -> LaunchContext:
     link = link if link is not None else row.resource_link
     custom = dict(row.claims.get("custom") or {})
+    grant = row.claims.get("grant") or {}
     module_slug = (link.module_slug if link else None) or (str(custom["module"]) if custom.get("module") else None)
     edition_id = link.edition_id if link else None
-    if edition_id is None and str(custom.get("edition", "")).isdigit():
-        edition_id = int(custom["edition"])
+    if edition_id is None:
+        edition_id = positive_int_or_none(custom.get("edition"))
     return LaunchContext(
         launch_id=row.id, platform_id=platform_id if platform_id is not None else row.user.platform_id,
         user_id=row.user_id,
         course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,
         is_test_user=bool(row.claims.get("test_user")), message_type=row.message_type, module_slug=module_slug,
-        edition_id=edition_id, custom=custom,
+        edition_id=edition_id, custom=custom, return_url=_return_url(row.claims),
+        is_platform_admin=bool(row.claims.get("platform_admin")),
+        administers_all_platforms=bool(grant.get("all_platforms")), may_edit_content=bool(grant.get("content")),
     )
 
 
 def _launch_query():  # noqa: ANN202
-    return select(Launch).options(joinedload(Launch.user), joinedload(Launch.resource_link))
+    return select(Launch).options(joinedload(Launch.user), joinedload(Launch.course), joinedload(Launch.resource_link))
 
 
 def load_launch(session: Session, launch_id: str) -> LaunchContext | None:
-    """The live launch with this id, in one statement (its user and resource link joined)."""
+    """The live launch with this id, in one statement (its user, course and resource link joined).
+
+    The row stays referenced by the session for the rest of the request, so the page header's look-ups of the
+    person and the course find them in the session instead of asking the database again."""
     row = session.scalars(_launch_query().where(Launch.id == launch_id)).first()
     if row is None or row.expires_at <= utcnow():
         return None
+    session.info.setdefault("launch_rows", []).append(row)
     return context_from_row(row)
-
-
-def live_launch_users(session: Session, launch_ids: list[str]) -> dict[str, int]:
-    """Which user each of these launches belongs to, for those still live (one statement)."""
-    if not launch_ids:
-        return {}
-    rows = session.execute(select(Launch.id, Launch.user_id).where(Launch.id.in_(launch_ids),
-                                                                  Launch.expires_at > utcnow()))
-    return {launch_id: user_id for launch_id, user_id in rows}
 
 
 def take_handoff(session: Session, token: str, max_age_seconds: int) -> tuple[Launch, LaunchContext] | None:

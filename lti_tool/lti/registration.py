@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
 from ..models import Deployment, Platform, utcnow
+from .urls import UnsafeUrl, check_url
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,38 @@ PRESETS = {
 }
 
 
+def checked_urls(*, production: bool, **urls: str | None) -> dict[str, str | None]:
+    """Each named URL through :func:`urls.check_url` (the same rules for the admin page, the CLI and Dynamic
+    Registration); a :class:`Conflict` names the first one that fails."""
+    checked: dict[str, str | None] = {}
+    for field, value in urls.items():
+        if value is None and field == "auth_audience":
+            checked[field] = None
+            continue
+        try:
+            checked[field] = check_url(value, production=production, what=f"platform's {URL_NAMES[field]}")
+        except UnsafeUrl as exc:
+            raise Conflict(str(exc)) from exc
+    return checked
+
+
+URL_NAMES = {"issuer": "issuer", "auth_login_url": "login URL", "auth_token_url": "token URL",
+             "keyset_url": "keyset URL", "auth_audience": "token audience"}
+
+
 def add_platform(session: Session, *, issuer: str, client_id: str, auth_login_url: str, auth_token_url: str,
                  keyset_url: str, name: str = "", auth_audience: str | None = None,
-                 deployment_ids: tuple[str, ...] = ()) -> Platform:
-    """Register (issuer, client_id). Deployments named here are active at once."""
-    for field, value in (("issuer", issuer), ("client ID", client_id), ("login URL", auth_login_url),
-                         ("token URL", auth_token_url), ("keyset URL", keyset_url)):
+                 deployment_ids: tuple[str, ...] = (), production: bool = False) -> Platform:
+    """Register (issuer, client_id). Deployments named here are active at once. ``production``: https only and
+    no local or private addresses."""
+    for field, value in (("issuer", issuer), ("client ID", client_id)):
         if not value or not value.strip():
             raise Conflict(f"The platform's {field} is required.")
-    for field, value in (("login URL", auth_login_url), ("token URL", auth_token_url), ("keyset URL", keyset_url)):
-        if not value.startswith(("https://", "http://")):
-            raise Conflict(f"The platform's {field} must be an http(s) URL, not {value!r}.")
+    if len(client_id) > 255 or not client_id.isprintable():
+        raise Conflict("The platform's client ID must be at most 255 printable characters.")
+    urls = checked_urls(production=production, issuer=issuer, auth_login_url=auth_login_url,
+                        auth_token_url=auth_token_url, keyset_url=keyset_url)
+    auth_login_url, auth_token_url, keyset_url = urls["auth_login_url"], urls["auth_token_url"], urls["keyset_url"]
     exists = session.scalars(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)).first()
     if exists:
         raise Conflict(f"A platform with issuer {issuer} and client ID {client_id} is already registered "
@@ -65,13 +87,13 @@ def add_platform(session: Session, *, issuer: str, client_id: str, auth_login_ur
 
 
 def add_from_preset(session: Session, preset: str, client_id: str, deployment_ids: tuple[str, ...] = (),
-                    name: str = "") -> Platform:
+                    name: str = "", production: bool = False) -> Platform:
     if preset not in PRESETS:
         raise NotFound(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
     p = PRESETS[preset]
     return add_platform(session, issuer=p.issuer, client_id=client_id, auth_login_url=p.auth_login_url,
                         auth_token_url=p.auth_token_url, keyset_url=p.keyset_url.format(client_id=client_id),
-                        name=name or p.name, deployment_ids=deployment_ids)
+                        name=name or p.name, deployment_ids=deployment_ids, production=production)
 
 
 def list_platforms(session: Session) -> list[Platform]:

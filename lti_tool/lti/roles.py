@@ -1,9 +1,15 @@
-"""How LTI role URIs become the tool's three roles: learner, tutor and admin.
+"""How LTI role URIs become what a person may do here: a course role (learner or tutor) and, separately,
+whether they administer the tool for the platform they launched from.
 
-Course (membership) roles win over institution and system roles: an institution administrator who is
-a student in this course is a learner here. Without any course role, institution and system roles
-decide. Unknown, short-form-unknown and empty role lists make a learner (LTI Core §5.3.7 requires tools
-to accept them). Roles are defined in https://www.imsglobal.org/spec/lti/v1p3/#role-vocabularies.
+Course (membership) roles give at most the course's tutor rights, whatever their name: real platforms send
+`membership#Administrator` (Open edX course instructors) and `membership#ContentDeveloper` (Blackboard's Course
+Builder, Canvas designers) for people who run one course, not the tool. Tool administration comes only from the
+institution and system administrator roles, and covers only the platform the launch came from; administration
+of every platform and the right to edit shared content are granted from the command line (``flask admin``).
+
+Without a course role an administrator has tutor rights in the course; anyone else (institution Faculty,
+Staff, Student, unknown or no roles: LTI Core §5.3.7 requires tools to accept them) is a learner.
+The full table, platform by platform, is in the README ("Roles").
 """
 
 from __future__ import annotations
@@ -20,34 +26,32 @@ MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 MEMBERSHIP_SUB = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
 SYSTEM = "http://purl.imsglobal.org/vocab/lis/v2/system/person#"
+LEGACY_CONTEXT = "urn:lti:role:ims/lis/"
+LEGACY_INSTITUTION = "urn:lti:instrole:ims/lis/"
+LEGACY_SYSTEM = "urn:lti:sysrole:ims/lis/"
 
-# Context roles: full membership URIs, their sub-roles (membership/Instructor#TeachingAssistant) and the
-# deprecated short names that LTI Core still allows in the context vocabulary.
+# Principal context roles (LTI Core's context vocabulary). A sub-role (membership/Instructor#TeachingAssistant)
+# takes its principal's mapping unless SUB_ROLE_OVERRIDES names it.
 CONTEXT_ROLE_MAP = {
-    "Administrator": ADMIN,
-    "ContentDeveloper": ADMIN,
-    "Instructor": TUTOR,
-    "TeachingAssistant": TUTOR,
-    "Mentor": TUTOR,
-    "Learner": LEARNER,
-    "Member": LEARNER,
+    "Administrator": TUTOR,      # a course's administrator (Open edX course instructor), not the tool's
+    "ContentDeveloper": TUTOR,   # Blackboard Course Builder, Canvas designer
+    "Instructor": TUTOR,         # incl. TeachingAssistant and Grader sub-roles
+    "TeachingAssistant": TUTOR,  # the short form some platforms still send
     "Manager": TUTOR,
+    "Mentor": LEARNER,           # Canvas observers (parents) watch one learner: never the whole cohort
+    "Learner": LEARNER,          # incl. GuestLearner (Blackboard Guest)
+    "Member": LEARNER,
     "Officer": LEARNER,
 }
-INSTITUTION_ROLE_MAP = {
-    "Administrator": ADMIN,
-    "SysAdmin": ADMIN,
-    "SysSupport": ADMIN,
-    "ContentDeveloper": ADMIN,
-    "Faculty": TUTOR,
-    "Instructor": TUTOR,
-    "Mentor": TUTOR,
-}
+SUB_ROLE_OVERRIDES = {"Observer": LEARNER, "Auditor": LEARNER, "GuestLearner": LEARNER}
+# Institution and system roles that make a tool administrator for the launching platform.
+ADMINISTRATOR_ROLES = frozenset({"Administrator", "SysAdmin"})
 
 
 @dataclass(frozen=True)
 class RoleDecision:
-    role: str
+    role: str                # the course role: learner or tutor
+    is_platform_admin: bool  # administers the tool for the platform the launch came from
     is_test_user: bool
 
 
@@ -55,28 +59,31 @@ def _context_role(uri: str) -> str | None:
     if uri.startswith(MEMBERSHIP):
         return CONTEXT_ROLE_MAP.get(uri[len(MEMBERSHIP):])
     if uri.startswith(MEMBERSHIP_SUB):
-        sub_role = uri.rsplit("#", 1)[-1]
-        return CONTEXT_ROLE_MAP.get(sub_role, CONTEXT_ROLE_MAP.get(uri[len(MEMBERSHIP_SUB):].split("#")[0]))
-    if "/" not in uri and "#" not in uri:
+        principal, _, sub_role = uri[len(MEMBERSHIP_SUB):].partition("#")
+        return SUB_ROLE_OVERRIDES.get(sub_role, CONTEXT_ROLE_MAP.get(principal))
+    if uri.startswith(LEGACY_CONTEXT):
+        principal, _, sub_role = uri[len(LEGACY_CONTEXT):].partition("/")
+        return SUB_ROLE_OVERRIDES.get(sub_role, CONTEXT_ROLE_MAP.get(principal))
+    if "/" not in uri and "#" not in uri and ":" not in uri:
         return CONTEXT_ROLE_MAP.get(uri)
     return None
 
 
-def _institution_role(uri: str) -> str | None:
-    for prefix in (INSTITUTION, SYSTEM):
+def _administers(uri: str) -> bool:
+    for prefix in (INSTITUTION, SYSTEM, LEGACY_INSTITUTION, LEGACY_SYSTEM):
         if uri.startswith(prefix):
-            return INSTITUTION_ROLE_MAP.get(uri[len(prefix):])
-    return None
+            return uri[len(prefix):] in ADMINISTRATOR_ROLES
+    return False
 
 
 def decide_role(roles: Iterable[str]) -> RoleDecision:
     roles = [r for r in roles if isinstance(r, str)]
     context = [r for r in (_context_role(u) for u in roles) if r]
-    institution = [r for r in (_institution_role(u) for u in roles) if r]
-    chosen = context or institution or [LEARNER]
-    return RoleDecision(role=max(chosen, key=RANK.__getitem__),
+    is_admin = any(_administers(u) for u in roles)
+    course_role = max(context, key=RANK.__getitem__) if context else (TUTOR if is_admin else LEARNER)
+    return RoleDecision(role=course_role, is_platform_admin=is_admin,
                         is_test_user=any(r in TEST_USER_ROLES for r in roles))
 
 
 def at_least(role: str, needed: str) -> bool:
-    return RANK[role] >= RANK[needed]
+    return RANK.get(role, 0) >= RANK[needed]

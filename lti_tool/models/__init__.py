@@ -1,6 +1,6 @@
 """Every table of the tool. Import from here; Alembic reads ``Base.metadata``."""
 
-from .admin import AuditEntry, Certificate
+from .admin import AdminGrant, AuditEntry, Certificate, RegistrationInvite
 from .base import Base, utcnow
 from .content import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
 from .grading import GradeSync, LineItem
@@ -9,8 +9,8 @@ from .lti import AccessToken, Deployment, KeyValue, OidcState, Platform, ToolKey
 from .people import Course, Enrollment, Launch, ResourceLink, User
 
 __all__ = [
-    "AccessToken", "Answer", "Attempt", "AuditEntry", "Base", "Certificate", "Course", "Deployment", "Edition",
-    "Enrollment", "GradeSync", "KeyValue", "Launch", "LineItem", "Module", "ModuleVersion", "OidcState", "Option",
-    "Page", "PageView", "Platform", "Progress", "Question", "Quiz", "QuizVersion", "Reflection", "ResourceLink",
-    "ToolKey", "User", "utcnow",
+    "AccessToken", "AdminGrant", "Answer", "Attempt", "AuditEntry", "Base", "Certificate", "Course", "Deployment",
+    "Edition", "Enrollment", "GradeSync", "KeyValue", "Launch", "LineItem", "Module", "ModuleVersion", "OidcState",
+    "Option", "Page", "PageView", "Platform", "Progress", "Question", "Quiz", "QuizVersion", "Reflection",
+    "RegistrationInvite", "ResourceLink", "ToolKey", "User", "utcnow",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .admin import AdminGrant
 from .base import Base, utcnow
 from .lti import Deployment, Platform
 
@@ -30,6 +31,7 @@ class User(Base):
     last_launch_at: Mapped[datetime | None]
 
     platform: Mapped[Platform] = relationship()
+    admin_grant: Mapped[AdminGrant | None] = relationship(viewonly=True)
 
     @property
     def display_name(self) -> str:

@@ -27,11 +27,15 @@ def init_web(app: Flask) -> None:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
+    from . import security
+
+    security.bound_numbers(app)
 
     from . import (
         admin,
         admin_content,
         admin_interchange,
+        auth,
         certificates,
         content_assets,
         deep_linking,
@@ -40,16 +44,15 @@ def init_web(app: Flask) -> None:
         health,
         learner,
         lti,
+        site,
         tutor,
     )
 
     errors.init_app(app)
     for blueprint in (health.bp, lti.bp, deep_linking.bp, learner.bp, tutor.bp, admin.bp, admin_content.bp,
-                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp):
+                      admin_interchange.bp, certificates.bp, content_assets.bp, editions.bp, site.bp, auth.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(lti.bp)
-    from . import security
-
     security.init_app(app)
     security.rate_limited(app, "lti.login", "lti.launch", "lti.dynamic_registration", "certificates.verify")
     if app.config["DEVELOPMENT"]:

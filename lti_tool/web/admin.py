@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit import actor_label, entries, record
 from ..db import get_session
-from ..errors import ToolError
-from ..lti import registration
+from ..errors import Forbidden, NotFound, ToolError
+from ..lti import dynamic_registration, registration
 from .auth import require_admin
 from .lti import tool_url
 
@@ -21,14 +21,16 @@ AUDIT_PAGE_SIZE = 50
 @bp.get("/")
 @require_admin
 def home(launch):
-    return render_template("admin/home.html")
+    return render_template("admin/home.html", launch=launch)
 
 
 @bp.get("/audit")
 @require_admin
 def audit_log(launch):
     """Every admin action, newest first."""
-    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE)
+    listing = entries(get_session(), request.args.get("page", 1, type=int) or 1, AUDIT_PAGE_SIZE,
+                      everything=launch.administers_all_platforms, platform_id=launch.platform_id,
+                      content=launch.may_edit_content)
     return render_template("admin/audit.html", listing=listing)
 
 
@@ -48,31 +50,46 @@ def setup(launch):
 @bp.get("/platforms")
 @require_admin
 def platforms(launch):
-    return render_template("admin/platforms.html", platforms=registration.list_platforms(get_session()),
-                           presets=registration.PRESETS)
+    shown = [p for p in registration.list_platforms(get_session()) if launch.administers(p.id)]
+    return render_template("admin/platforms.html", platforms=shown, presets=registration.PRESETS,
+                           may_add=launch.administers_all_platforms)
 
 
 def _actor(launch) -> str:
     return actor_label(get_session(), launch.user_id)
 
 
+def _in_scope(launch, platform_id: int) -> None:
+    """An administrator of one platform never sees another: to them it does not exist."""
+    if not launch.administers(platform_id):
+        raise NotFound(f"No platform with id {platform_id}.")
+
+
+def _all_platforms(launch) -> None:
+    if not launch.administers_all_platforms:
+        raise Forbidden("Adding and removing platforms is for administrators of every platform, granted from the "
+                        "command line (`flask --app lti_tool admin grant`).")
+
+
 @bp.post("/platforms")
 @require_admin
 def add_platform(launch):
+    _all_platforms(launch)
     form = request.form
     session = get_session()
     deployments = tuple(d.strip() for d in form.get("deployment_ids", "").split(",") if d.strip())
+    production = current_app.config["ENV"] == "production"
     try:
         if form.get("preset"):
             platform = registration.add_from_preset(session, form["preset"], form.get("client_id", "").strip(),
-                                                    deployments, form.get("name", ""))
+                                                    deployments, form.get("name", ""), production=production)
         else:
             platform = registration.add_platform(
                 session, issuer=form.get("issuer", "").strip(), client_id=form.get("client_id", "").strip(),
                 auth_login_url=form.get("auth_login_url", "").strip(),
                 auth_token_url=form.get("auth_token_url", "").strip(),
                 keyset_url=form.get("keyset_url", "").strip(), name=form.get("name", "").strip(),
-                deployment_ids=deployments)
+                deployment_ids=deployments, production=production)
     except ToolError as exc:
         session.rollback()
         flash(exc.message, "error")
@@ -83,9 +100,21 @@ def add_platform(launch):
     return redirect(url_for("admin.platforms"))
 
 
+@bp.post("/platforms/registration-link")
+@require_admin
+def registration_link(launch):
+    """A one-time Dynamic Registration URL (valid for an hour, used once), shown only now."""
+    _all_platforms(launch)
+    session = get_session()
+    token = dynamic_registration.issue_invite(session, f"user:{launch.user_id}")
+    record(session, _actor(launch), "registration.invite", "registration", {"valid_minutes": 60})
+    return render_template("admin/registration_link.html", url=tool_url("lti.dynamic_registration", invite=token))
+
+
 @bp.post("/platforms/<int:platform_id>/deployments")
 @require_admin
 def add_deployment(launch, platform_id: int):
+    _in_scope(launch, platform_id)
     deployment_id = request.form.get("deployment_id", "").strip()
     if not deployment_id:
         flash("Enter a deployment ID.", "error")
@@ -100,6 +129,7 @@ def add_deployment(launch, platform_id: int):
 @bp.post("/platforms/<int:platform_id>/deployments/<path:deployment_id>/state")
 @require_admin
 def set_deployment_state(launch, platform_id: int, deployment_id: str):
+    _in_scope(launch, platform_id)
     active = request.form.get("active") == "1"
     session = get_session()
     registration.set_deployment_active(session, platform_id, deployment_id, active)
@@ -112,6 +142,7 @@ def set_deployment_state(launch, platform_id: int, deployment_id: str):
 @bp.post("/platforms/<int:platform_id>/remove")
 @require_admin
 def remove_platform(launch, platform_id: int):
+    _all_platforms(launch)
     if request.form.get("confirm") != "yes":
         flash("Tick the box to confirm removing the platform and everything recorded under it.", "error")
         return redirect(url_for("admin.platforms"))

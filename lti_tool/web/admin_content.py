@@ -15,7 +15,7 @@ from ..content.review import review_due as due_for_review
 from ..db import get_session
 from ..errors import ToolError
 from ..models import utcnow
-from .auth import require_admin
+from .auth import require_content_rights
 
 bp = Blueprint("admin_content", __name__, url_prefix="/admin/content")
 
@@ -43,13 +43,13 @@ def _render_index(problems=(), status: int = 200):
 
 
 @bp.get("/")
-@require_admin
+@require_content_rights
 def index(launch):
     return _render_index()
 
 
 @bp.get("/review-due")
-@require_admin
+@require_content_rights
 def review_due(launch):
     """What is past its review date or falls due within ``within`` days (a GET: it changes nothing)."""
     within = min(max(request.args.get("within", DEFAULT_WITHIN_DAYS, type=int) or 0, 0), MAX_WITHIN_DAYS)
@@ -60,7 +60,7 @@ def review_due(launch):
 
 
 @bp.get("/<slug>/")
-@require_admin
+@require_content_rights
 def module(launch, slug: str):
     session = get_session()
     listing = domain.module_listing(session, slug)
@@ -69,7 +69,7 @@ def module(launch, slug: str):
 
 
 @bp.get("/<slug>/diff")
-@require_admin
+@require_content_rights
 def diff(launch, slug: str):
     session = get_session()
     history = domain.history(session, slug)
@@ -91,7 +91,7 @@ def _render_editor(slug: str, path: str, text: str, base: int, *, preview: domai
 
 
 @bp.get("/<slug>/edit/<path:path>")
-@require_admin
+@require_content_rights
 def editor(launch, slug: str, path: str):
     session = get_session()
     base = request.args.get("version", type=int)
@@ -102,7 +102,7 @@ def editor(launch, slug: str, path: str):
 
 
 @bp.post("/<slug>/edit/<path:path>")
-@require_admin
+@require_content_rights
 def edit(launch, slug: str, path: str):
     session = get_session()
     text = request.form.get("text", "")
@@ -142,7 +142,7 @@ def edit(launch, slug: str, path: str):
 
 
 @bp.post("/<slug>/preview")
-@require_admin
+@require_content_rights
 def live_preview(launch, slug: str):
     """The preview panel alone, for the editor's script."""
     form = request.form
@@ -152,7 +152,7 @@ def live_preview(launch, slug: str):
 
 
 @bp.post("/<slug>/images")
-@require_admin
+@require_content_rights
 def upload_image(launch, slug: str):
     session = get_session()
     upload = request.files.get("image")
@@ -175,7 +175,7 @@ def upload_image(launch, slug: str):
 
 
 @bp.post("/<slug>/export")
-@require_admin
+@require_content_rights
 def export(launch, slug: str):
     session = get_session()
     data = domain.export_zip(session, _content_dir(), slug)
@@ -187,7 +187,7 @@ def export(launch, slug: str):
 
 
 @bp.post("/import")
-@require_admin
+@require_content_rights
 def import_module(launch):
     session = get_session()
     upload = request.files.get("archive")
@@ -200,6 +200,10 @@ def import_module(launch):
     except ContentProblems as exc:
         session.rollback()
         return _render_index(exc.problems, 422)
+    except domain.ArchiveRefused as exc:
+        session.rollback()
+        flash(f"Nothing was imported: {exc.message} {exc.advice}".strip(), "error")
+        return _render_index(status=422)
     except ToolError as exc:
         session.rollback()
         flash(f"Nothing was imported: {exc.message} {exc.advice}".strip(), "error")

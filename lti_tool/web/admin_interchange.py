@@ -19,7 +19,7 @@ from ..content.interchange import (
 )
 from ..db import get_session
 from ..errors import NotFound, ToolError
-from .auth import require_admin
+from .auth import require_content_rights
 
 bp = Blueprint("admin_interchange", __name__, url_prefix="/admin/quizzes")
 
@@ -32,25 +32,25 @@ def _content_dir() -> str:
 
 
 @bp.get("/")
-@require_admin
+@require_content_rights
 def index(launch):
     return render_template("admin/quizzes.html", quizzes=quiz_listing(_content_dir()), export_formats=EXPORT_FORMATS,
                            import_formats=IMPORT_FORMATS, labels=FORMAT_LABELS)
 
 
 @bp.get("/<quiz_id>/export/<export_format>")
-@require_admin
+@require_content_rights
 def export(launch, quiz_id: str, export_format: str):
     if export_format not in EXPORT_FORMATS:
         raise NotFound(f"There is no export format '{export_format}'.")
     result = export_quiz(load_quiz(_content_dir(), quiz_id), export_format)
-    return Response(result.data, mimetype=result.media_type,
+    return Response(result.data, content_type=result.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"',
                              "X-Content-Type-Options": "nosniff"})
 
 
 @bp.post("/import")
-@require_admin
+@require_content_rights
 def upload(launch):
     """Convert the uploaded file and show the Markdown with its problems; nothing is saved yet."""
     import_format = request.form.get("format", "")
@@ -71,7 +71,7 @@ def upload(launch):
 
 
 @bp.post("/import/save")
-@require_admin
+@require_content_rights
 def save(launch):
     """Write the (possibly edited) Markdown as a new quiz file, only if it passes every check."""
     path = request.form.get("path", "")

@@ -10,12 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import session
+from flask import Blueprint, g, render_template, request, session
+from sqlalchemy import select, update
 
 from ..db import get_session
 from ..errors import Forbidden, ToolError
 from ..lti.launch import LaunchContext, load_launch
 from ..lti.roles import at_least
+from ..models import Launch, utcnow
 
 SESSION_KEY = "launches"
 MAX_LAUNCHES = 12
@@ -32,9 +34,28 @@ class SessionExpired(ToolError):
         super().__init__(
             "We could not find your launch from the course. It may have expired, or your browser may be "
             "blocking this tool's cookie inside the course page.",
-            advice="Go back to your course and open the link again. If it keeps happening, open the link in a "
-                   "new window or tab.",
+            advice="Open the link again from your course page in Blackboard (or your learning platform). If it "
+                   "keeps happening, open the link in a new window or tab.",
         )
+
+
+def _end_launches(launch_ids: list[str]) -> None:
+    """Expire launches on the server, so a copy of an old session cookie no longer opens them."""
+    if launch_ids:
+        get_session().execute(update(Launch).where(Launch.id.in_(launch_ids)).values(expires_at=utcnow()))
+
+
+def adopt_launch(context: LaunchContext) -> None:
+    """Add a launch to this browser's session. Against session fixation and mix-ups on shared computers, the
+    launches of another person do not carry over: they end, on the server too. The caller commits."""
+    earlier = list((session.get(SESSION_KEY) or {}).values())
+    if earlier:
+        owners = dict(get_session().execute(select(Launch.id, Launch.user_id).where(
+            Launch.id.in_(earlier), Launch.expires_at > utcnow())).all())
+        if any(owners.get(launch_id) != context.user_id for launch_id in earlier):
+            _end_launches([launch_id for launch_id, user_id in owners.items() if user_id != context.user_id])
+            session.clear()
+    remember_launch(context)
 
 
 def remember_launch(context: LaunchContext) -> None:
@@ -58,19 +79,26 @@ def current_launch(course_id: int | None = None) -> LaunchContext:
     context = load_launch(get_session(), launch_id) if launch_id else None
     if context is None:
         raise SessionExpired()
+    g.current_launch = context
     return context
 
 
-def any_launch_with_role(role: str) -> LaunchContext:
-    """Admin pages are not tied to one course: any live launch with the role will do."""
+def admin_launch(*, content: bool = False) -> LaunchContext:
+    """Admin pages are not tied to one course: the newest live launch that makes this person an administrator
+    (with content rights, for the authoring pages)."""
     launches: dict[str, str] = session.get(SESSION_KEY) or {}
     for launch_id in reversed(list(launches.values())):
         context = load_launch(get_session(), launch_id)
-        if context is not None and at_least(context.role, role):
+        if context is not None and (context.may_edit_content if content else context.is_admin):
+            g.current_launch = context
             return context
     if not launches:
         raise SessionExpired()
-    raise Forbidden(f"This page is for {role}s. Your launch does not carry that role.")
+    if content:
+        raise Forbidden("Editing the shared modules and quizzes needs content rights, which the tool's operator "
+                        "grants from the command line.")
+    raise Forbidden("These pages are for administrators of the tool: institution or system administrators of "
+                    "your platform. A course role is not enough.")
 
 
 def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -91,9 +119,44 @@ def require_course_role(role: str) -> Callable[[Callable[..., Any]], Callable[..
 
 
 def require_admin(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Route decorator: an administrator of some platform; the view limits what it shows to
+    ``launch.administers(platform_id)``."""
+
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return view(*args, launch=any_launch_with_role("admin"), **kwargs)
+        return view(*args, launch=admin_launch(), **kwargs)
 
     setattr(wrapped, ROLE_ATTRIBUTE, "admin")
     return wrapped
+
+
+def require_content_rights(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Route decorator: an administrator granted the right to edit the shared modules and quizzes."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, launch=admin_launch(content=True), **kwargs)
+
+    setattr(wrapped, ROLE_ATTRIBUTE, "admin")
+    return wrapped
+
+
+bp = Blueprint("session", __name__)
+
+
+@bp.app_template_global()
+def signed_in_launch() -> LaunchContext | None:
+    """The launch this request was let in with, for the page header (who, which course role, ``is_admin`` for the
+    link to /admin/), at no extra query; None on pages that need no launch."""
+    return g.get("current_launch")
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    """End this browser's session with the tool (its launches end on the server too); GET asks first."""
+    if request.method == "POST":
+        _end_launches(list((session.get(SESSION_KEY) or {}).values()))
+        get_session().commit()
+        session.clear()
+        return render_template("signed_out.html", done=True)
+    return render_template("signed_out.html", done=False)

@@ -13,8 +13,10 @@ from ..learning import catalogue, editions
 from ..lti import deep_linking
 from ..lti.launch import LaunchContext, load_launch
 from ..lti.roles import TUTOR, at_least
+from ..numbers import positive_int_or_none
 from .auth import SESSION_KEY, SessionExpired, require_course_role
 from .lti import tool_url
+from .security import allow_form_action
 
 bp = Blueprint("deep_linking", __name__, url_prefix="/lti/deep-link")
 
@@ -55,9 +57,10 @@ def _edition_for(context: LaunchContext, module: catalogue.CatalogueEntry):
             closes_at=editions.parse_local(request.form.get(prefix + "closes", ""), "closing"),
             created_by=f"user:{context.user_id}",
         )
-    if not value.isdigit():
+    edition_id = positive_int_or_none(value)
+    if edition_id is None:
         raise Conflict(f"Choose an edition of “{module.title}”, or create a new one.")
-    return editions.get_edition(db, context.course_id, int(value))
+    return editions.get_edition(db, context.course_id, edition_id)
 
 
 @bp.get("/<launch_id>")
@@ -81,6 +84,7 @@ def respond(launch_id: str):
     except Conflict as exc:
         db.rollback()
         return _choice_page(context, dl, error=exc.message, status=400)
+    allow_form_action(dl.return_url)
     return render_template("deep_linking/return.html", title="Returning to Blackboard", action=dl.return_url,
                            jwt=token, count=len(choices))
 
@@ -100,7 +104,7 @@ def bind(launch: LaunchContext, course_id: int):
         try:
             catalogue.bind_resource_link(db, course_id=course_id, resource_link_pk=launch.resource_link_pk,
                                          module_slug=slug,
-                                         edition_id=int(edition_value) if edition_value.isdigit() else None)
+                                         edition_id=positive_int_or_none(edition_value))
         except Conflict as exc:
             db.rollback()
             error = exc.message

@@ -16,15 +16,14 @@ from ..lti.launch import (
     LaunchContext,
     LaunchSettings,
     NeedsPlatformStorage,
-    live_launch_users,
     load_launch,
     request_from_flask,
     start_login,
     take_handoff,
     validate_launch,
 )
-from ..lti.roles import ADMIN, TUTOR
-from .auth import remember_launch
+from ..lti.roles import TUTOR, at_least
+from .auth import adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 HANDOFF_SECONDS = 300
@@ -59,12 +58,7 @@ def launch():
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
-    # Against session fixation and mix-ups on shared computers: launches of another user do not carry over.
-    earlier = list((session.get("launches") or {}).values())
-    owners = live_launch_users(db, earlier)
-    if any(owners.get(launch_id) != context.user_id for launch_id in earlier):
-        session.clear()
-    remember_launch(context)
+    adopt_launch(context)
     db.commit()
     return redirect(url_for("lti.resume", h=handoff), code=303)
 
@@ -83,7 +77,7 @@ def resume():
         if request.args.get("window") != "new":
             return render_template("lti/open_in_new_window.html",
                                    url=url_for("lti.resume", h=token, window="new")), 200
-        remember_launch(context)
+        adopt_launch(context)
     row.handoff_token = None
     db.commit()
     return redirect(destination(context), code=303)
@@ -94,8 +88,8 @@ def destination(context: LaunchContext) -> str:
     if context.is_deep_linking:
         return url_for("deep_linking.choose", launch_id=context.launch_id)
     if context.course_id is None:
-        return url_for("admin.home") if context.role == ADMIN else url_for("learner.no_course")
-    if context.role in (TUTOR, ADMIN):
+        return url_for("admin.home") if context.is_admin else url_for("learner.no_course")
+    if at_least(context.role, TUTOR):
         if not context.module_slug and needs_binding(get_session(), context.resource_link_pk):
             return url_for("deep_linking.bind", course_id=context.course_id)
         if context.module_slug:
@@ -108,7 +102,8 @@ def destination(context: LaunchContext) -> str:
 
 @bp.get("/register")
 def dynamic_registration():
-    """LTI Dynamic Registration: the platform opens this with `openid_configuration` and a token."""
+    """LTI Dynamic Registration: the platform opens the one-time link an admin issued (``invite``), adding
+    `openid_configuration` and its own token."""
     from urllib.parse import urlsplit
 
     from ..lti.dynamic_registration import ToolUrls, register
@@ -116,9 +111,10 @@ def dynamic_registration():
     launch_url = tool_url("lti.launch")
     urls = ToolUrls(login=tool_url("lti.login"), launch=launch_url, jwks=tool_url("lti.jwks"),
                     logo=tool_url("static", filename="logo.svg"), domain=urlsplit(launch_url).netloc)
-    platform = register(get_session(), urls, request.args.get("openid_configuration", ""),
-                                      request.args.get("registration_token"),
-                                      float(current_app.config["HTTP_TIMEOUT_SECONDS"]))
+    platform = register(get_session(), urls, request.args.get("invite", ""),
+                        request.args.get("openid_configuration", ""), request.args.get("registration_token"),
+                        timeout=float(current_app.config["HTTP_TIMEOUT_SECONDS"]),
+                        production=current_app.config["ENV"] == "production")
     return render_template("lti/registered.html", platform=platform)
 
 

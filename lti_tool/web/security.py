@@ -1,52 +1,174 @@
 """Security headers and rate limits for every response of the tool.
 
-The Content-Security-Policy allows scripts, styles and images from the tool only, and lets the tool be framed
-only by itself, the registered platforms and the sites they have launched it from (a Blackboard Learn site sits
-behind the shared issuer https://blackboard.com, so its origin is learnt from launches), plus FRAME_ANCESTORS.
+The Content-Security-Policy allows scripts, styles and images from the tool only. The tool may be framed
+(``frame-ancestors``) and may send forms (``form-action``: the OIDC redirect after the cookie check, the
+deep-linking return) only to itself and the platforms' origins: the registered platforms' login URLs and the
+sites they launched from (a Blackboard Learn site sits behind the shared issuer https://blackboard.com, so its
+origin is learnt from launches), plus FRAME_ANCESTORS. In production only https origins count.
+
+Those origins come from :class:`PlatformOrigins`, a per-process cache: emptied when this process commits a
+change to a platform, re-read at most once a minute otherwise (other workers' changes), always through the
+request's own database session before the view runs. Building the header never touches the database and never
+raises: a stored origin that is not a valid ASCII origin is left out and logged.
+
+Pages for a signed-in person carry ``Cache-Control: no-store`` unless the view chose its own caching.
+
+Whole numbers from outside never reach the database out of its range: ``<int:…>`` in every route is bounded
+(404 beyond it) and ``request.args.get(…, type=int)`` / ``request.form.get(…, type=int)`` give the default
+for a number out of range, as for any other malformed value. A NUL character anywhere in the address or a form
+is refused with 400 before any view runs.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 import time
+from collections.abc import Iterable
 from threading import Lock
-from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
-from ..db import session_factory
+from ..db import get_session
+from ..errors import ToolError
+from ..lti.urls import origin_of
 from ..models import Platform
+from ..numbers import DATABASE_INT_MAX, bounded_int
 
-FRAME_ORIGINS_CACHE_SECONDS = 60
+log = logging.getLogger(__name__)
+
+PLATFORM_ORIGINS_SECONDS = 60
+EXTENSION = "platform_origins"
+NOT_REFRESHED_FOR = frozenset({"static", "health.healthz"})
 
 
-class FrameOrigins:
-    """Origins allowed to frame the tool, re-read from the database at most once a minute (a cache that can be lost)."""
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` that matches only numbers the database can hold: anything bigger is a 404."""
 
-    def __init__(self) -> None:
+    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query and form values whose ``get(…, type=int)`` refuses numbers out of the database's range."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002, ANN001, ANN201 - MultiDict's signature
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedParameters
+
+
+class NulCharacter(ToolError):
+    code = "bad_input"
+    status = 400
+    title = "That request could not be read"
+
+
+def _refuse_nul_characters() -> None:
+    """No database stores a NUL character (PostgreSQL refuses it): a request carrying one is refused whole."""
+    if "\x00" in request.path or any("\x00" in k or any("\x00" in v for v in values)
+                                     for k, values in request.args.lists()):
+        raise NulCharacter("The address holds a character that cannot be stored (NUL).")
+    if request.method == "POST" and any("\x00" in k or any("\x00" in v for v in values)
+                                        for k, values in request.form.lists()):
+        raise NulCharacter("The form holds a character that cannot be stored (NUL).")
+
+
+def bound_numbers(app: Flask) -> None:
+    """Before any route is added: the bounded converter and request class for the whole application."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = BoundedRequest
+
+
+class PlatformOrigins:
+    """The origins of every registered platform, valid for a response header (a cache that can be lost)."""
+
+    def __init__(self, extra: Iterable[str], production: bool, seconds: float = PLATFORM_ORIGINS_SECONDS) -> None:
+        self.production = production
+        self.seconds = seconds
+        self._extra = tuple(extra)
         self._lock = Lock()
-        self._value: tuple[str, ...] = ()
-        self._read_at = 0.0
+        self._value: tuple[str, ...] = self._valid(self._extra)
+        self._read_at: float | None = None
 
-    def get(self, app: Flask) -> tuple[str, ...]:
+    def current(self) -> tuple[str, ...]:
+        return self._value
+
+    def stale(self) -> bool:
+        read_at = self._read_at
+        return read_at is None or time.monotonic() - read_at >= self.seconds
+
+    def invalidate(self) -> None:
+        self._read_at = None
+
+    def refresh_if_stale(self, session_for_read) -> None:  # noqa: ANN001 - a callable giving the request's Session
+        """One thread re-reads; the others wait for its answer instead of reading too."""
+        if not self.stale():
+            return
         with self._lock:
-            if time.monotonic() - self._read_at < FRAME_ORIGINS_CACHE_SECONDS:
-                return self._value
-        origins: set[str] = set(str(app.config.get("FRAME_ANCESTORS") or "").split())
-        with session_factory(app)() as session:
-            for login_url, learnt in session.execute(select(Platform.auth_login_url, Platform.frame_origins)):
-                parts = urlsplit(login_url)
-                origins.add(f"{parts.scheme}://{parts.netloc}")
-                origins.update(learnt or [])
-        with self._lock:
-            self._value, self._read_at = tuple(sorted(origins)), time.monotonic()
-            return self._value
+            if not self.stale():
+                return
+            session = session_for_read()
+            try:
+                rows = session.execute(select(Platform.auth_login_url, Platform.frame_origins)).all()
+            except SQLAlchemyError:
+                session.rollback()
+                log.warning("platform origins could not be read; keeping the previous ones for now", exc_info=True)
+                self._read_at = time.monotonic() - self.seconds + 5
+                return
+            found: list[str] = list(self._extra)
+            for login_url, learnt in rows:
+                found.append(login_url)
+                found.extend(o for o in (learnt or []) if isinstance(o, str))
+            self._value = self._valid(found)
+            self._read_at = time.monotonic()
+
+    def _valid(self, urls: Iterable[str]) -> tuple[str, ...]:
+        origins = {origin_of(u, production=self.production) for u in urls if u}
+        return tuple(sorted(o for o in origins if o))
 
 
+def _track_platform_changes(app: Flask) -> None:
+    """A commit that changed a platform empties this process's cache: the next request re-reads it."""
+    origins: PlatformOrigins = app.extensions[EXTENSION]
 
-def content_security_policy(ancestors: tuple[str, ...]) -> str:
+    def after_flush(session: Session, _context) -> None:  # noqa: ANN001
+        if any(isinstance(o, Platform) for o in (*session.new, *session.dirty, *session.deleted)):
+            session.info["platforms_changed"] = True
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop("platforms_changed", False):
+            origins.invalidate()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop("platforms_changed", None)
+
+    for kind in ("db_sessionmaker", "db_submit_sessionmaker"):
+        maker = app.extensions[kind]
+        event.listen(maker, "after_flush", after_flush)
+        event.listen(maker, "after_commit", after_commit)
+        event.listen(maker, "after_rollback", after_rollback)
+
+
+def allow_form_action(url: str) -> None:
+    """Let this response's page send its form to ``url``'s origin too (a deep-linking return URL)."""
+    origin = origin_of(url, production=current_app.config["ENV"] == "production")
+    if origin:
+        g.setdefault("csp_form_origins", set()).add(origin)
+
+
+def content_security_policy(origins: tuple[str, ...], form_origins: Iterable[str] = ()) -> str:
     return "; ".join([
         "default-src 'self'",
         "script-src 'self'",
@@ -56,41 +178,76 @@ def content_security_policy(ancestors: tuple[str, ...]) -> str:
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
-        "frame-ancestors " + " ".join(("'self'", *ancestors)),
+        "form-action " + " ".join(("'self'", *sorted({*origins, *form_origins}))),
+        "frame-ancestors " + " ".join(("'self'", *origins)),
     ])
+
+
+def _client_address() -> str:
+    return "addr:" + (get_remote_address() or "")
+
+
+def _platform_user() -> str:
+    """Who is launching, as the platform names them (issuer and login hint or `sub`), unverified: only a key for
+    counting, so one person cannot use up the allowance of everyone behind the same address."""
+    params = request.form if request.method == "POST" else request.args
+    issuer, user = params.get("iss", ""), params.get("login_hint", "")
+    token = params.get("id_token", "")
+    if token.count(".") == 2:
+        try:
+            payload = token.split(".")[1]
+            body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            issuer, user = str(body.get("iss", "")), str(body.get("sub", ""))
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            pass
+    if not user:
+        return _client_address()
+    return f"user:{issuer[:300]}|{user[:300]}"
 
 
 def init_app(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATE_LIMIT_STORAGE"]
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
     # One limiter per application: counters never leak between two apps in one process (tests, benchmarks).
-    app.extensions["rate_limiter"] = Limiter(get_remote_address, app=app, default_limits=[])
+    app.extensions["rate_limiter"] = Limiter(_client_address, app=app, default_limits=[])
     production = app.config["ENV"] == "production"
-    app.extensions["frame_origins"] = FrameOrigins()
+    app.extensions[EXTENSION] = PlatformOrigins(str(app.config.get("FRAME_ANCESTORS") or "").split(), production)
+    _track_platform_changes(app)
+
+    app.before_request(_refuse_nul_characters)
+
+    @app.before_request
+    def _fresh_platform_origins() -> None:
+        if request.blueprint != "dev" and request.endpoint not in NOT_REFRESHED_FOR:
+            app.extensions[EXTENSION].refresh_if_stale(get_session)
 
     @app.after_request
     def _headers(response):  # noqa: ANN001, ANN202
         if request.blueprint == "dev":
             return response
-        try:
-            app_object = current_app._get_current_object()  # type: ignore[attr-defined]
-            ancestors = app_object.extensions["frame_origins"].get(app_object)
-        except Exception:  # noqa: BLE001 - a database hiccup must not break every page; fall back to self only
-            ancestors = ()
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
+        origins = app.extensions[EXTENSION].current()
+        response.headers.setdefault("Content-Security-Policy",
+                                    content_security_policy(origins, g.get("csp_form_origins", ())))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         if production:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 
 def rate_limited(app: Flask, *endpoints: str) -> None:
-    """Apply RATE_LIMIT_LTI to the named endpoints (login, launch, registration, verification)."""
-    limit = app.config["RATE_LIMIT_LTI"]
+    """Apply RATE_LIMIT_LTI per client address to the named endpoints (login, launch, registration,
+    verification), and RATE_LIMIT_LTI_USER per platform user to login and launch."""
     limiter: Limiter = app.extensions["rate_limiter"]
+    per_user = {"lti.login", "lti.launch"}
     for endpoint in endpoints:
         view = app.view_functions.get(endpoint)
-        if view is not None:
-            app.view_functions[endpoint] = limiter.limit(limit)(view)
+        if view is None:
+            continue
+        view = limiter.limit(app.config["RATE_LIMIT_LTI"], key_func=_client_address)(view)
+        if endpoint in per_user:
+            view = limiter.limit(app.config["RATE_LIMIT_LTI_USER"], key_func=_platform_user)(view)
+        app.view_functions[endpoint] = view

@@ -27,8 +27,10 @@ def signed_in(app, db, role: str, name: str = ""):
         issuer="https://blackboard.example", client_id="c", auth_login_url="https://b/login",
         auth_token_url="https://b/token", keyset_url="https://b/jwks")
     user = User(platform=platform, sub=f"{role}-{secrets.token_hex(4)}", name=name or f"A {role}")
-    launch = Launch(id=secrets.token_hex(16), user=user, role=role, message_type="LtiResourceLinkRequest", claims={},
-                    expires_at=utcnow() + timedelta(hours=1))
+    # "admin": an institution administrator granted content rights from the command line.
+    claims = {"platform_admin": True, "grant": {"all_platforms": False, "content": True}} if role == "admin" else {}
+    launch = Launch(id=secrets.token_hex(16), user=user, role="tutor" if role == "admin" else role,
+                    message_type="LtiResourceLinkRequest", claims=claims, expires_at=utcnow() + timedelta(hours=1))
     db.add(launch)
     db.commit()
     client = app.test_client()

@@ -31,12 +31,13 @@ def server(app, published):
 
 
 def admin_browser(app, db, name: str) -> requests.Session:
-    """A browser holding an admin's launch, as /lti/launch leaves it."""
+    """A browser holding the launch of an admin granted content rights, as /lti/launch leaves it."""
     platform = db.scalars(select(Platform)).first() or Platform(
         issuer="https://blackboard.example", client_id="c", auth_login_url="https://b/login",
         auth_token_url="https://b/token", keyset_url="https://b/jwks")
     launch = Launch(id=secrets.token_hex(16), user=User(platform=platform, sub=secrets.token_hex(4), name=name),
-                    role="admin", message_type="LtiResourceLinkRequest", claims={},
+                    role="tutor", message_type="LtiResourceLinkRequest",
+                    claims={"platform_admin": True, "grant": {"all_platforms": False, "content": True}},
                     expires_at=utcnow() + timedelta(hours=1))
     db.add(launch)
     db.commit()

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
+from playwright import sync_api as playwright_api
 from sqlalchemy import select, update
 
 from lti_tool import REPO_ROOT
@@ -22,9 +24,6 @@ from lti_tool.content import publish
 from lti_tool.devplatform import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.content.demo_content import PNG
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,8 +77,9 @@ def handoff(db, content) -> str:
                         auth_token_url="https://b/token", keyset_url="https://b/jwks")
     user = User(platform=platform, sub="admin-1", name="Ada Admin")
     token = secrets.token_urlsafe(24)
-    db.add(Launch(id=secrets.token_hex(16), user=user, role="admin", message_type="LtiResourceLinkRequest",
-                  claims={}, expires_at=utcnow() + timedelta(hours=1), handoff_token=token))
+    db.add(Launch(id=secrets.token_hex(16), user=user, role="tutor", message_type="LtiResourceLinkRequest",
+                  claims={"platform_admin": True, "grant": {"all_platforms": False, "content": True}},
+                  expires_at=utcnow() + timedelta(hours=1), handoff_token=token))
     db.commit()
     return token
 

@@ -12,13 +12,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_module
+from playwright import sync_api as playwright_api
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from tests.tutor import factories as f
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -126,3 +125,11 @@ def test_question_analysis_page_lists_each_question(page, server, scenario):
     assert rows.count() == 2
     assert "Outcome 1 (2)" in rows.nth(0).inner_text()
     assert_accessible(page)
+
+
+def test_the_people_table_fits_a_1280px_window_without_scrolling_sideways(page, server, scenario):
+    page.set_viewport_size({"width": 1280, "height": 700})
+    sign_in_as_tutor(page, server, scenario)
+    scroller = page.locator(".table-scroll", has=page.locator("#matrix"))
+    scroll_width, client_width = scroller.evaluate("element => [element.scrollWidth, element.clientWidth]")
+    assert scroll_width <= client_width, f"the people table is {scroll_width}px wide in a {client_width}px box"

@@ -1,5 +1,6 @@
 """Injected faults, and the JSON endpoints for tests in another process."""
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -179,6 +180,13 @@ def test_the_local_launch_page_is_a_labelled_form(emulator: Emulator) -> None:
         assert f'id="{field}"' in page
     assert 'value="teaching_assistant"' in page
     assert 'value="deep_linking"' in page
+
+
+def test_the_privacy_checkbox_label_sits_beside_its_box(emulator: Emulator) -> None:
+    """Inline labels are inline wherever they are, not only inside a fieldset (the privacy box has none)."""
+    page = requests.get(f"{emulator.url}/", timeout=5).text
+    assert '<label class="inline" for="no_pii">' in page
+    assert re.search(r"(?m)^\s*label\.inline\s*\{[^}]*display:\s*inline;", page)
 
 
 def test_launch_start_passes_custom_parameters_from_the_form(

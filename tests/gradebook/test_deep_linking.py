@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 import jwt
@@ -88,6 +90,17 @@ def test_a_learner_cannot_use_a_deep_linking_launch(db, platform, emulator):
     seed_catalogue(db)
     page = launch(requests.Session(), emulator, message_type="deep_linking", user_id="learner-1")
     assert page.status_code == 403
+    return_url = emulator.state.launches[-1]["claims"][c.LAUNCH_PRESENTATION]["return_url"]
+    assert re.search(r'<a href="([^"]+)" target="_top" id="return-to-course">Go back to your course</a>',
+                     page.text).group(1) == html.escape(return_url)
+
+
+def test_the_picker_puts_each_module_checkbox_beside_its_label(db, platform, emulator):
+    page = _choose_page(db, emulator, requests.Session())
+    for slug in ("img-supervision", "portfolio-arcp", "img-handbook"):
+        assert re.search(rf'<input class="nhsuk-checkboxes__input" type="checkbox" id="module-{slug}"[^>]*>\s*'
+                         rf'<label class="nhsuk-label nhsuk-checkboxes__label" for="module-{slug}">', page.text), slug
+    assert "Signed in as" in page.text and "Tutor in" in page.text
 
 
 def test_the_deep_linking_form_needs_its_csrf_token(db, platform, emulator):

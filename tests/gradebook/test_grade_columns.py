@@ -17,7 +17,7 @@ from lti_tool.learning import grades
 from lti_tool.lti import outbox
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import GradeSync, LineItem, ResourceLink
-from tests.load.scenario import Recorder, all_answers, module_plan, start_quiz
+from tests.load.scenario import Recorder, module_plan, start_quiz
 from tests.lti_harness import form_of
 
 from .conftest import learner, progress_for, record_score
@@ -44,8 +44,8 @@ def complete_module(browser: requests.Session, course_url: str, db, slug: str) -
         assert browser.get(f"{module_url}/page/{page}", timeout=10).status_code == 200
     recorder = Recorder()
     for quiz in plan.quizzes:
-        attempt_url, token = start_quiz(browser, module_url, quiz, recorder)
-        browser.post(attempt_url + "submit", data={"csrf_token": token, **all_answers(quiz)}, timeout=10)
+        attempt_url, token, answers = start_quiz(browser, module_url, quiz, recorder)
+        browser.post(attempt_url + "submit", data={"csrf_token": token, **answers}, timeout=10)
     assert "You have completed" in browser.get(f"{module_url}/complete", timeout=10).text
 
 

@@ -59,7 +59,7 @@ def admin(client, db):
     deployment = f.platform(db)
     course = f.course(db, deployment)
     person = f.person(db, course, name="Ada Admin", role="tutor")
-    launch = f.launch(db, person, course, role="admin")
+    launch = f.launch(db, person, course, role="tutor", platform_admin=True, content=True)
     db.commit()
     f.sign_in(client, launch)
     return client
@@ -83,6 +83,12 @@ def test_admin_page_lists_quizzes_with_a_download_per_format(admin):
     assert qti.mimetype == "application/zip" and zipfile.ZipFile(io.BytesIO(qti.data)).testzip() is None
     assert admin.get("/admin/quizzes/portfolio-arcp-check/export/pdf").status_code == 404
     assert admin.get("/admin/quizzes/no-such-quiz/export/gift").status_code == 404
+
+
+def test_text_exports_name_their_charset_once(admin):
+    for quiz_format in ("gift", "blackboard"):
+        download = admin.get(f"/admin/quizzes/portfolio-arcp-check/export/{quiz_format}")
+        assert download.headers["Content-Type"] == "text/plain; charset=utf-8", quiz_format
 
 
 def test_admin_uploads_gift_reviews_markdown_and_saves_a_new_quiz_file(admin, db, content_dir):

@@ -154,7 +154,7 @@ def take_quiz(journey: Journey, page, course_path: str, module_slug: str, quiz_s
     page.goto(f"{journey.tool}{course_path}/module/{module_slug}/quiz/{quiz_slug}/")
     journey.check(page, "quiz start")
     page.get_by_role("button", name="Start the quiz").click()
-    page.wait_for_selector("form[data-autosave-url]")
+    page.wait_for_selector("form[data-autosave-ready]")
     journey.check(page, f"{quiz_slug} form")
     answered = answer_quiz(page, current_quiz(journey.db, quiz_slug))
     assert answered >= 10

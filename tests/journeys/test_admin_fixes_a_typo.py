@@ -1,6 +1,6 @@
-"""Journey 5: an institution administrator's launch (no course) reaches the admin home, setup, platforms, content
-list and audit log; fixes a typo in a supervision page in the browser editor and publishes it as a minor change;
-a learner then reads the corrected text."""
+"""Journey 5: an institution administrator's launch (no course), granted content rights from the command line,
+reaches the admin home, setup, platforms, content list and audit log; fixes a typo in a supervision page in the
+browser editor and publishes it as a minor change; a learner then reads the corrected text."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from lti_tool import REPO_ROOT
 from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
+from lti_tool.lti import admin_access
+from lti_tool.models import User
 
 pytestmark = pytest.mark.browser
 PAGE_FILE = "01-why-it-matters.md"
@@ -38,6 +41,8 @@ def test_an_administrator_fixes_a_typo_and_a_learner_reads_the_correction(journe
     page = journey.window()
     journey.launch(page, user_id="admin-1", roles=[INSTITUTION_ADMIN], omit_claims=[CONTEXT_CLAIM])
     assert page.url == f"{journey.tool}/admin/"
+    admin_id = journey.db.scalars(select(User.id).where(User.sub == "admin-1")).one()
+    admin_access.grant(journey.db, admin_id, all_platforms=False, content=True)  # `flask admin grant --content`
     assert page.locator("h1").inner_text() == "Administration"
     journey.check(page, "admin home")
     for heading, shows in (("Connect a platform", "/lti/jwks.json"),
@@ -45,7 +50,7 @@ def test_an_administrator_fixes_a_typo_and_a_learner_reads_the_correction(journe
                            ("Audit log", "Audit log"),
                            ("Modules and quizzes", "Supervising international medical graduates")):
         page.goto(f"{journey.tool}/admin/")
-        page.get_by_role("link", name=re.compile("^" + heading)).click()
+        page.get_by_role("main").get_by_role("link", name=re.compile("^" + heading)).click()
         assert page.locator("h1").inner_text() == heading
         assert shows in page.locator("main").inner_text()
         journey.check(page, f"admin {heading}")

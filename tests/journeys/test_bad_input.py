@@ -26,7 +26,7 @@ OPEN_AGAIN = "Please open this from your course again"
 def start_quiz(journey, page, course_path: str) -> None:
     page.goto(f"{journey.tool}{course_path}/module/img-supervision/quiz/{QUIZ}/")
     page.get_by_role("button", name=re.compile("Start the quiz|Try again")).click()
-    page.wait_for_selector("form[data-autosave-url]")
+    page.wait_for_selector("form[data-autosave-ready]")
 
 
 def test_a_tampered_quiz_form_gets_a_clear_message_and_a_double_submit_counts_once(journey, db):
@@ -94,7 +94,7 @@ def test_a_used_expired_or_made_up_hand_off_asks_to_open_the_tool_from_the_cours
         response = page.goto(url)
         assert response.status == 400
         assert page.locator("h1").inner_text() == OPEN_AGAIN
-        assert "Go back to your course and open the link again." in page.locator("main").inner_text()
+        assert "Open the link again from your course page" in page.locator("main").inner_text()
         journey.check(page, "hand-off failed")
 
     response = page.goto(f"{world.tool_url}/course/1/module/img-supervision/")

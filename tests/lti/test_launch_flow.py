@@ -45,12 +45,12 @@ def test_an_instructor_lands_on_the_tutor_view(lti_world):
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([MEMBERSHIP + "Learner", MEMBERSHIP + "Mentor", INSTITUTION + "Student"], "tutor"),
+        ([MEMBERSHIP + "Learner", MEMBERSHIP + "Mentor", INSTITUTION + "Student"], "learner"),
         (["Instructor"], "tutor"),
         (["Learner"], "learner"),
         (["http://example.com/roles#Astronaut", "Wizard"], "learner"),
         ([], "learner"),
-        ([INSTITUTION + "Administrator"], "admin"),
+        ([INSTITUTION + "Administrator"], "tutor"),
         ([MEMBERSHIP + "Learner", INSTITUTION + "Administrator"], "learner"),
     ],
     ids=["multiple", "short", "short-learner", "unknown", "empty", "institution-admin", "course-role-wins"],

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
+from flask import Flask
 from sqlalchemy import select
 
+from lti_tool.devplatform import serve_in_thread
 from lti_tool.devplatform.views_registration import DYNAMIC_CLIENT_ID, DYNAMIC_DEPLOYMENT_ID, REGISTRATION_TOKEN
-from lti_tool.models import AuditEntry, Deployment, Platform
+from lti_tool.lti import admin_access, dynamic_registration, registration
+from lti_tool.models import AuditEntry, Deployment, Platform, RegistrationInvite, User
+
+INSTITUTION_ADMIN = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"
+CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
 
 
 def test_cli_adds_a_blackboard_platform_from_the_preset_with_an_active_deployment(app, db):
@@ -57,29 +64,144 @@ def test_keys_rotate_keeps_the_previous_key_published(app, client):
     assert after[0]["kid"] != first[0]["kid"], "the new signing key is listed first"
 
 
-def test_dynamic_registration_records_the_platform_switched_off(lti_world, db):
-    emulator = lti_world.platform.url
-    response = requests.get(f"{lti_world.tool_url}/lti/register", params={
-        "openid_configuration": f"{emulator}/.well-known/openid-configuration",
-        "registration_token": REGISTRATION_TOKEN}, timeout=10)
+def _register(lti_world, invite: str | None, token: str = REGISTRATION_TOKEN, configuration: str | None = None):
+    params = {"openid_configuration": configuration or f"{lti_world.platform.url}/.well-known/openid-configuration",
+              "registration_token": token}
+    if invite is not None:
+        params["invite"] = invite
+    return requests.get(f"{lti_world.tool_url}/lti/register", params=params, timeout=10)
+
+
+@pytest.fixture
+def unregistered(lti_world, db):
+    """The emulator is not yet a platform of the tool: Dynamic Registration is how it becomes one."""
+    registration.remove_platform(db, lti_world.platform_id)
+    return lti_world
+
+
+def test_dynamic_registration_with_an_admins_link_records_the_platform_switched_off(unregistered, db):
+    lti_world = unregistered
+    invite = dynamic_registration.issue_invite(db, "Ada Admin (user 1)")
+    response = _register(lti_world, invite)
     assert response.status_code == 200, response.text[:400]
     assert "js/registration-close.js" in response.text, "the page tells the platform to close its window"
     sent = lti_world.platform_state.dynamic_registrations[0]
     assert sent["initiate_login_uri"] == f"{lti_world.tool_url}/lti/login"
     assert sent["jwks_uri"] == f"{lti_world.tool_url}/lti/jwks.json"
     platform = db.scalars(select(Platform).where(Platform.client_id == DYNAMIC_CLIENT_ID)).one()
-    assert platform.auth_token_url == f"{emulator}/token"
+    assert platform.auth_token_url == f"{lti_world.platform.url}/token"
     deployment = db.scalars(select(Deployment).where(Deployment.platform_id == platform.id)).one()
     assert (deployment.deployment_id, deployment.is_active) == (DYNAMIC_DEPLOYMENT_ID, False)
+    again = _register(lti_world, invite)
+    assert again.status_code == 403, "a registration link works once"
+    assert len(lti_world.platform_state.dynamic_registrations) == 1
 
 
-def test_dynamic_registration_with_a_bad_token_is_a_clear_error(lti_world, db):
-    response = requests.get(f"{lti_world.tool_url}/lti/register", params={
-        "openid_configuration": f"{lti_world.platform.url}/.well-known/openid-configuration",
-        "registration_token": "wrong"}, timeout=10)
+def test_without_an_admins_link_registration_is_refused_and_nothing_is_fetched(unregistered, db):
+    calls: list[str] = []
+    watcher = Flask("watcher")
+
+    @watcher.route("/<path:anything>", methods=["GET", "POST"])
+    def anything(anything):  # noqa: ANN001, ANN202
+        calls.append(anything)
+        return {}
+
+    server = serve_in_thread(watcher)
+    try:
+        expired = dynamic_registration.issue_invite(db, "admin", seconds=-1)
+        for invite in (None, "", "made-up", expired, "x" * 5000):
+            response = _register(unregistered, invite, configuration=f"{server.url}/.well-known/openid")
+            assert response.status_code == 403, (invite, response.status_code)
+            assert "registration_not_invited" in response.text
+    finally:
+        server.stop()
+    assert calls == [], "no request left the tool"
+    assert db.scalars(select(Platform)).first() is None
+
+
+def test_a_platform_refusing_the_registration_is_a_clear_error_and_the_link_stays_usable(unregistered, db):
+    invite = dynamic_registration.issue_invite(db, "admin")
+    response = _register(unregistered, invite, token="wrong")
     assert response.status_code == 502
     assert "registration_failed" in response.text
-    assert db.scalars(select(Platform).where(Platform.client_id == DYNAMIC_CLIENT_ID)).first() is None
+    assert "401" not in response.text and "Traceback" not in response.text, "no details of what the fetch met"
+    assert db.scalars(select(Platform)).first() is None
+    assert _register(unregistered, invite).status_code == 200
+
+
+def test_a_repeated_registration_never_attaches_to_or_alters_a_registered_platform(lti_world, db):
+    """The emulator is registered already (issuer, client, deployment): a registration of the same issuer is
+    refused with a clear message, instead of a 500 or a deployment added to the existing platform."""
+    before = [(d.platform_id, d.deployment_id, d.is_active) for d in db.scalars(select(Deployment))]
+    response = _register(lti_world, dynamic_registration.issue_invite(db, "admin"))
+    assert response.status_code == 409
+    assert "already registered" in response.text
+    db.expire_all()
+    assert [(d.platform_id, d.deployment_id, d.is_active) for d in db.scalars(select(Deployment))] == before
+    assert db.scalars(select(Platform.client_id)).all() == ["btg-test-client"]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("authorization_endpoint", "javascript:alert(1)"),
+    ("authorization_endpoint", "https://user:pw@platform.example/auth"),
+    ("token_endpoint", "ftp://platform.example/token"),
+    ("jwks_uri", "https://exa mple.example/jwks"),
+    ("registration_endpoint", "gopher://platform.example/register"),
+])
+def test_a_configuration_with_an_unsafe_url_is_refused_before_anything_is_sent(unregistered, db, field, value):
+    posted: list[dict] = []
+    fake = Flask("fake-platform")
+
+    @fake.get("/config")
+    def config():  # noqa: ANN202
+        base = server.url
+        body = {"issuer": base, "authorization_endpoint": f"{base}/auth", "token_endpoint": f"{base}/token",
+                "jwks_uri": f"{base}/jwks", "registration_endpoint": f"{base}/register",
+                "https://purl.imsglobal.org/spec/lti-platform-configuration": {"product_family_code": "fake"}}
+        return {**body, field: value}
+
+    @fake.post("/register")
+    def register():  # noqa: ANN202
+        posted.append({})
+        return {"client_id": "evil"}
+
+    server = serve_in_thread(fake)
+    try:
+        response = _register(unregistered, dynamic_registration.issue_invite(db, "admin"),
+                             configuration=f"{server.url}/config")
+    finally:
+        server.stop()
+    assert response.status_code == 400, response.text[:300]
+    assert "registration_invalid" in response.text
+    assert posted == [], "the tool's configuration was not sent"
+    assert db.scalars(select(Platform)).first() is None
+
+
+def test_an_admin_of_every_platform_issues_a_one_time_link_on_the_platforms_page(unregistered, db):
+    import re
+
+    lti_world = unregistered
+    browser = lti_world.new_browser()
+    # An admin of every platform, signed in through a platform registered by hand.
+    registration.add_platform(db, issuer=lti_world.platform.url, client_id="btg-test-client",
+                              auth_login_url=f"{lti_world.platform.url}/auth",
+                              auth_token_url=f"{lti_world.platform.url}/token",
+                              keyset_url=f"{lti_world.platform.url}/jwks.json", deployment_ids=("btg-test-deployment",))
+    lti_world.launch(browser, user_id="admin-1", roles=[INSTITUTION_ADMIN], omit_claims=[CONTEXT_CLAIM])
+    page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
+    assert "Issue a registration link" not in page.text, "only administrators of every platform issue links"
+    admin_access.grant(db, db.scalars(select(User.id).where(User.sub == "admin-1")).one(), all_platforms=True,
+                       content=False)
+    page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    issued = browser.post(f"{lti_world.tool_url}/admin/platforms/registration-link", data={"csrf_token": token},
+                          timeout=10)
+    assert issued.status_code == 200
+    url = re.search(r'value="(http[^"]+/lti/register\?invite=[^"]+)"', issued.text).group(1)
+    invite = url.split("invite=", 1)[1]
+    assert len(invite) >= 40
+    assert db.scalars(select(RegistrationInvite.token_sha256)).one() != invite, "only a digest is stored"
+    assert db.scalars(select(AuditEntry.action).where(AuditEntry.action == "registration.invite")).one()
 
 
 def test_admin_setup_page_shows_what_to_paste(lti_world):
@@ -100,6 +222,8 @@ def test_admin_registers_and_activates_through_the_pages_with_csrf(lti_world, db
     lti_world.launch(browser, user_id="admin-1", roles=[
         "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"], omit_claims=[
         "https://purl.imsglobal.org/spec/lti/claim/context"])
+    admin_id = db.scalars(select(User.id).where(User.sub == "admin-1")).one()
+    admin_access.grant(db, admin_id, all_platforms=True, content=False)
     page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     no_token = browser.post(f"{lti_world.tool_url}/admin/platforms", data={"preset": "blackboard",
@@ -114,7 +238,7 @@ def test_admin_registers_and_activates_through_the_pages_with_csrf(lti_world, db
     db.expire_all()
     assert db.scalars(select(Deployment.is_active).where(Deployment.deployment_id == "site-a")).one() is False
     actions = db.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == ["platform.add", "deployment.deactivate"]
+    assert actions == ["admin.grant", "platform.add", "deployment.deactivate"]
 
 
 def test_a_learner_cannot_reach_admin_pages(lti_world):

@@ -38,8 +38,9 @@ from lti_tool.db import session_factory
 from lti_tool.learning.grades import SCORE_MAXIMUM, resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_pass
 from lti_tool.models import Course, Edition, GradeSync, Progress, User, utcnow
-from tests.load.scenario import CSRF, REFLECTION_TEXT, all_answers, found, module_plan
+from tests.load.scenario import CSRF, REFLECTION_TEXT, found, module_plan
 from tests.lti_harness import form_of
+from tests.quiz_form import answer_fields
 
 LEARNERS = ("learner-1", "learner-2", "learner-3")
 MODULES = ("img-supervision", "portfolio-arcp", "img-handbook")
@@ -175,9 +176,9 @@ class CourseMachine(RuleBasedStateMachine):
             if number is None:  # no attempts left, or the module is not open to this learner
                 return
             self.started.add((user_id, link, module))
-            answers = all_answers(quiz)
-            if not right:  # only the reflections: every scored question left unanswered
-                answers = {name: value for name, value in answers.items() if value == REFLECTION_TEXT}
+            wanted = {question: answer for question, answer in quiz.answers.items()
+                      if right or answer == REFLECTION_TEXT}  # wrong: only the reflections, scored ones left blank
+            answers = answer_fields(attempt.text, quiz.questions, wanted)
             self.ok(browser.post(f"{quiz_url}attempt/{number.group(1)}/submit",
                                  data={"csrf_token": token, **answers}, timeout=10))
 

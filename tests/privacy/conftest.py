@@ -14,7 +14,7 @@ from lti_tool.db import session_factory
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Base, User
-from tests.load.scenario import Recorder, all_answers, launch_and_read, module_plan, start_quiz
+from tests.load.scenario import Recorder, launch_and_read, module_plan, start_quiz
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ def learner_completes_module(world: Any, db: Session, sub: str, given_name: str,
     plan = module_plan(db)
     browser, module_url = launch_and_read(world.platform_state, plan, sub, recorder)
     for quiz in plan.quizzes:
-        attempt_url, token = start_quiz(browser, module_url, quiz, recorder)
+        attempt_url, token, answers = start_quiz(browser, module_url, quiz, recorder)
         recorder.request("quiz submit", browser, "POST", attempt_url + "submit",
-                         data={"csrf_token": token, **all_answers(quiz)})
+                         data={"csrf_token": token, **answers})
     certificate = browser.get(module_url + "/certificate.pdf", timeout=10)
     assert certificate.status_code == 200 and certificate.content.startswith(b"%PDF")
     user_id = db.scalars(select(User.id).where(User.sub == sub)).one()

@@ -11,6 +11,9 @@ from lti_tool.models import Base
 
 DOC = (REPO_ROOT / "docs" / "privacy.md").read_text(encoding="utf-8")
 PERSON_LIKE = re.compile(r"(^|_)(actor|email|sub|given_name|family_name|learner_name|sourcedid|user|by)($|_)")
+# Columns whose names look personal but that the doc says hold a role, never a name.
+ROLE_SENTENCE = "`reviewed_by` on `module_version`, `page` and `quiz_version` holds the reviewer's role"
+ROLE_NOT_PERSON = {"reviewed_by"} if ROLE_SENTENCE in DOC else set()
 
 
 def _exempt_tables() -> set[str]:
@@ -41,7 +44,7 @@ def test_tables_said_to_hold_nothing_about_a_person_neither_point_at_one_nor_hav
     assert exempt and exempt <= set(tables), exempt - set(tables)
     linked = sorted(name for name in exempt if _leads_to_a_person(tables[name]))
     person_like = sorted(f"{name}.{column.name}" for name in exempt for column in tables[name].columns
-                         if PERSON_LIKE.search(column.name))
+                         if PERSON_LIKE.search(column.name) and column.name not in ROLE_NOT_PERSON)
     assert linked == [] and person_like == []
 
 

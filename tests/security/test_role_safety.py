@@ -25,8 +25,10 @@ from tests.tutor import factories as f
 PUBLIC = {
     "static": "stylesheets and scripts",
     "health.healthz": "the load balancer's health check",
+    "site.favicon": "the tool's logo, which browsers ask for on every page",
     "learner.no_course": "a fixed message asking the person to open the tool from a course; shows no data",
     "certificates.verify": "anyone holding a certificate code may check it (shows name, module, version, date)",
+    "session.sign_out": "ends this browser's own session; shows no data",
     "dev.launch_page": "development only: a redirect to the platform emulator (never registered otherwise)",
 }
 PUBLIC_PREFIX = "/lti/"  # OIDC login, launch, JWKS, dynamic registration, resume: protocol endpoints
@@ -74,7 +76,8 @@ def world(db: Session):
     s.tutor_launch = f.launch(db, s.tutor, s.course, role="tutor")
     s.other_tutor_launch = f.launch(db, s.other_tutor, s.other_course, role="tutor")
     admin = f.person(db, s.other_course, name="Ada Admin", role="tutor")
-    s.admin_launch = f.launch(db, admin, s.other_course, role="admin")
+    s.admin_launch = f.launch(db, admin, s.other_course, role="tutor", platform_admin=True, all_platforms=True,
+                              content=True)
     s.deployment = db.get(f.Deployment, s.course.deployment_id)
     db.commit()
     s.certificate = certificate_for_learner(db, s.amara.id, s.course.id, "img-supervision")

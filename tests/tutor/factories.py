@@ -177,9 +177,14 @@ def grade_sync(session: Session, progress_row: Progress, *, status: str = "sent"
         last_error=last_error, attempts=1 if status != "pending" else 0))
 
 
-def launch(session: Session, user: User, course_row: Course, *, role: str = "tutor") -> Launch:
-    return _add(session, Launch(id=secrets.token_hex(16), user_id=user.id, course_id=course_row.id, role=role,
-                                message_type="LtiResourceLinkRequest", claims={"custom": {}},
+def launch(session: Session, user: User, course_row: Course | None, *, role: str = "tutor",
+           platform_admin: bool = False, all_platforms: bool = False, content: bool = False) -> Launch:
+    """A live launch; the administration flags are what the launch's roles and a command-line grant would give."""
+    claims = {"custom": {}, "platform_admin": platform_admin,
+              "grant": {"all_platforms": all_platforms, "content": content}}
+    return _add(session, Launch(id=secrets.token_hex(16), user_id=user.id,
+                                course_id=course_row.id if course_row else None, role=role,
+                                message_type="LtiResourceLinkRequest", claims=claims,
                                 expires_at=utcnow() + timedelta(hours=2)))
 
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.models import GradeSync
+from lti_tool.models import Answer, Attempt, GradeSync, PageView, Question
 from tests.tutor import factories as f
 
 
@@ -98,6 +98,28 @@ def test_learner_detail_page_shows_attempts_feedback_reflection_and_timeline(tut
     assert "I will tag my evidence every month." in page
     assert "401 Unauthorized: invalid token" in page
     assert "Send grade again" in page
+
+
+def test_learner_detail_marks_answers_as_the_learner_sees_them(tutor, scenario, db):
+    areas = db.scalars(select(Question).where(Question.slug == "q-areas")).one()
+    areas.points = 2
+    bilal_areas = db.scalars(select(Answer).join(Attempt).where(
+        Attempt.progress_id == scenario.bilal_arcp.id, Answer.question_slug == "q-areas")).one()
+    bilal_areas.points = 0.5
+    db.commit()
+    bilal = " ".join(tutor.get(f"{base(scenario)}/learner/{scenario.bilal.id}").get_data(as_text=True).split())
+    assert "Partly correct (0.5 of 2)" in bilal
+    assert "Not correct (0 of 1)" in bilal and "Incorrect" not in bilal
+    amara = " ".join(tutor.get(f"{base(scenario)}/learner/{scenario.amara.id}").get_data(as_text=True).split())
+    assert "Correct (1 of 1)" in amara and "1.0 of" not in amara
+
+
+def test_learner_timeline_names_pages_by_their_titles(tutor, scenario, db):
+    db.add(PageView(progress_id=scenario.amara_supervision.id, page_slug="img-supervision-check-page"))
+    db.commit()
+    page = tutor.get(f"{base(scenario)}/learner/{scenario.amara.id}").get_data(as_text=True)
+    assert "Viewed page: Check: Supervision check" in page
+    assert "Viewed page: img-supervision-check-page" not in page
 
 
 def test_learner_detail_of_someone_in_another_course_is_404(tutor, scenario):

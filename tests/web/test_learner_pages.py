@@ -175,6 +175,50 @@ def test_completion_page_summarises_after_passing(client, db, signed_in):
     assert db.scalars(select(Progress.state)).one() == "completed"
 
 
+def complete_with_full_marks(client, db, arranged) -> str:
+    """Read every page, answer every question correctly; the result page's HTML."""
+    for n in (1, 2, 3):
+        client.get(url(arranged, f"/page/page-{n}"))
+    html = open_quiz(client, arranged)
+    submitted = client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
+                            data={"csrf_token": csrf(html), **form_fields(db, html, CORRECT_ANSWERS)})
+    return client.get(submitted.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_full_marks_result_offers_no_retry_and_shows_whole_numbers_whole(client, db, signed_in):
+    result = complete_with_full_marks(client, db, signed_in)
+    assert "100%: passed" in result
+    assert "Try again" not in result and "You answered every question correctly." in result
+    assert "The answer: 48 hours" in result and "48.0" not in result
+    assert "You scored 7 out of 7." in result
+    start_page = client.get(url(signed_in, "/quiz/demo-check/")).get_data(as_text=True)
+    assert "Try again" not in start_page and "Your full marks count." in start_page
+
+
+def test_the_completion_page_keeps_progress_apart_from_the_grade_book(client, db, signed_in):
+    complete_with_full_marks(client, db, signed_in)
+    summary = client.get(url(signed_in, "/complete")).get_data(as_text=True)
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", summary)
+    assert headings.index("Your progress") < headings.index("Grade book")
+    progress_section = summary.split("<h2>Your progress</h2>")[1].split("<h2>")[0]
+    grade_section = summary.split("<h2>Grade book</h2>")[1]
+    assert "Pages read" in progress_section and "Pages read" not in grade_section
+    assert "waiting to be sent to your course's grade book" in grade_section
+
+
+def test_every_page_names_the_signed_in_learner_and_their_role_without_an_admin_link(client, signed_in):
+    html = client.get(url(signed_in, "/")).get_data(as_text=True)
+    header = html.split('<header', 1)[1].split('</header>', 1)[0]
+    assert "Signed in as <strong>Dr Ada Obi</strong>" in header and "Learner in" in header
+    assert "Your modules" in header and "/admin/" not in header
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data
+
+
 @pytest.mark.parametrize(("attempts_allowed", "before", "after"), [
     (2, "0 of 2 used", "1 of 2 used"), (None, "0 used, no limit", "1 used, no limit")])
 def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_none(
@@ -185,6 +229,6 @@ def test_the_quiz_start_page_counts_attempts_against_the_limit_or_says_there_is_
     assert before in client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
     html = open_quiz(client, arranged)
     client.post(url(arranged, "/quiz/demo-check/attempt/1/submit"),
-                data={"csrf_token": csrf(html), **form_fields(CORRECT_ANSWERS)})
+                data={"csrf_token": csrf(html), **form_fields(db, html, CORRECT_ANSWERS)})
     start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
     assert after in start and before not in start

@@ -43,4 +43,6 @@
     clearTimeout(timers[key]);
     timers[key] = setTimeout(function () { save(fieldset); }, 800);
   });
+  // Listening from here on: tests (and anything else that needs to know) wait for this mark before typing.
+  form.setAttribute("data-autosave-ready", "");
 }());
