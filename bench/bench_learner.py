@@ -20,14 +20,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
+from lti_tool.models import QuizVersion  # noqa: E402
 from tests.helpers import make_course, make_launch, sign_in  # noqa: E402
 from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
+from tests.quiz_form import answer_fields  # noqa: E402
 
 PG_ENV = "LTI_TOOL_BENCH_DATABASE_URL"
 SCHEMA = "btg_bench"
@@ -56,16 +58,6 @@ def postgres_database(base_url: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
         admin.dispose()
-
-
-def form_fields(answers: dict) -> dict:
-    fields: dict = {}
-    for slug, answer in answers.items():
-        if isinstance(answer, dict):
-            fields.update({f"q-{slug}--{k}": str(v) for k, v in answer.items()})
-        else:
-            fields[f"q-{slug}"] = answer
-    return fields
 
 
 def timed(action: Callable[[], int], iterations: int) -> list[float]:
@@ -104,9 +96,12 @@ def run(database_url: str, iterations: int) -> dict[str, list[float]]:
     def submit_quiz() -> int:
         client.post(f"{base}/quiz/demo-check/start", data={"csrf_token": token})
         number = next(attempt_numbers)
+        form = client.get(f"{base}/quiz/demo-check/").get_data(as_text=True)
+        with session_factory(app)() as db:
+            fields = answer_fields(form, db.scalars(select(QuizVersion)).one(), CORRECT_ANSWERS)
         start = time.perf_counter()
         status = client.post(f"{base}/quiz/demo-check/attempt/{number}/submit",
-                             data={"csrf_token": token, **form_fields(CORRECT_ANSWERS)}).status_code
+                             data={"csrf_token": token, **fields}).status_code
         submits.append((time.perf_counter() - start) * 1000)
         return status
 

@@ -2,10 +2,12 @@
 
 Run: python bench/run_all.py [--quick] [--database-url URL]
 
-Prints one table (and writes it as Markdown to bench/results/latest.md): figure, value, unit, ceiling, ratio.
-The ceiling is what a bare Flask app does through the same path: the same gunicorn setup and client for the
-launch and worker memory, the Flask test client for learner and tutor pages, and the emulator's scores endpoint
-hit directly with a pre-fetched token for grade delivery. For times the ratio is value ÷ ceiling (how many times
+Prints one table (and writes it as Markdown to bench/results/latest.md): figure, value, unit, ceiling, ratio and
+the target. The ceiling is measured in the same run: for the launch, the null tool (bench/null_tool.py: the two
+tool hops of a launch, no validation, no storage) under the same gunicorn setup, through the same emulator and
+client, every hop to the first page; for worker memory, a worker serving the bare app; for learner and tutor
+pages, a bare Flask route through the test client; for grade delivery, the emulator's scores endpoint hit
+directly with a pre-fetched token. For times the ratio is value ÷ ceiling (how many times
 the bare cost); for rates it is value ÷ ceiling (the share of the bare rate). SQLite unless --database-url (or
 LTI_TOOL_BENCH_DATABASE_URL) names a PostgreSQL database, where each benchmark gets a schema it drops afterwards.
 """
@@ -57,6 +59,7 @@ class Row:
     unit: str
     ceiling: float
     ceiling_is: str
+    target: str = ""
 
     @property
     def ratio(self) -> float:
@@ -164,26 +167,37 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"launch: {counts.launches} launches, gunicorn {workers} workers…", flush=True)
+        print(f"launch: {counts.launches} launches, gunicorn {workers} workers, and the null tool…", flush=True)
         with database(base_url, "btg_bench_launch", folder) as url:
-            launch = bench_launch.run(counts.launches, workers, database_url=url)
-        bare_ms, bare_rss = bare_gunicorn(workers, counts.launches)
-        rows += [Row("Full LTI launch (login + launch), median", launch["launch_median_ms"], "ms",
-                     statistics.median(bare_ms), "bare route, same gunicorn and client"),
+            launch, null = bench_launch.run(counts.launches, workers, database_url=url)
+        _, bare_rss = bare_gunicorn(workers, 20)
+        null_tool = "null tool, same gunicorn, emulator and client"
+        launch_share = "≥ 0.40 × null" if base_url else "≥ 0.45 × null"
+        rows += [Row("Full LTI launch, every hop to the first page, median", launch["launch_median_ms"], "ms",
+                     null["launch_median_ms"], null_tool),
                  Row("Full LTI launches, one after another", launch["launches_per_second_sequential"], "launches/s",
-                     per_second(bare_ms), "bare route requests/s"),
-                 Row("Memory per gunicorn worker after the launches", launch["worker_rss_mib"], "MiB", bare_rss,
-                     "worker serving the bare app")]
+                     null["launches_per_second_sequential"], null_tool, launch_share),
+                 Row("Full LTI launches, 8 browsers at once", launch["launches_per_second_8_concurrent"],
+                     "launches/s", null["launches_per_second_8_concurrent"], null_tool, launch_share)]
+        for hop in ("login", "platform auth", "launch POST", "resume", "first page"):
+            key = f"hop {hop} median_ms"
+            if key in launch:
+                rows.append(Row(f"  launch hop: {hop}, median", launch[key], "ms", null.get(key, float("nan")),
+                                "null tool's hop" if key in null else "(the null tool lands on its launch POST)"))
+        rows.append(Row("Memory per gunicorn worker after the launches", launch["worker_rss_mib"], "MiB", bare_rss,
+                        "worker serving the bare app", "≤ 100 MiB"))
 
         print(f"learner: {counts.iterations} page views and quiz submissions…", flush=True)
         with database(base_url, "btg_bench_learner", folder) as url:
             bench_learner.upgrade(url)
             learner = bench_learner.run(url, counts.iterations)
         bare_route = bare_test_client("/", counts.iterations)
+        targets = {"Module page view": "≤ 3 ms" if base_url else "≤ 2 ms",
+                   "Quiz submission": "≤ 8 ms" if base_url else "≤ 6 ms"}
         for name, durations in (("Module page view", learner["page view"]),
                                 ("Quiz submission", learner["quiz submit"])):
             rows += [Row(f"{name}, median", statistics.median(durations), "ms", statistics.median(bare_route),
-                         "bare route, Flask test client"),
+                         "bare route, Flask test client", targets[name]),
                      Row(f"{name}s, one after another", per_second(durations), "req/s", per_second(bare_route),
                          "bare route req/s")]
 
@@ -193,16 +207,18 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
         bare_template = bare_test_client("/template", counts.repeats * 10)
         rows.append(Row(f"Tutor course view, {counts.learners:,} learners × {counts.modules} modules, median",
                         float(tutor["view median ms"]), "ms", statistics.median(bare_template),
-                        "bare route rendering a trivial template"))
+                        "bare route rendering a trivial template",
+                        "≤ 150 ms (PostgreSQL, 2,000 × 10)"))
 
         print(f"grades: {counts.scores} scores…", flush=True)
         with database(base_url, "btg_bench_grades", folder) as url:
             grades = bench_grades.run(counts.scores, 1, database_url=url)
         bare_score_ms = bare_scores(counts.scores)
         rows += [Row("Grade delivery to the grade book", grades["scores_per_second"], "scores/s",
-                     per_second(bare_score_ms), "emulator scores endpoint, token fetched beforehand"),
+                     per_second(bare_score_ms), "emulator scores endpoint, token fetched beforehand",
+                     "≥ 0.6 × ceiling"),
                  Row("Token requests per 100 scores", grades["token_requests_per_100"], "requests",
-                     100 / counts.scores, "one token for the whole run")]
+                     100 / counts.scores, "one token for the whole run", "≤ 1")]
     return rows
 
 
@@ -211,14 +227,15 @@ def number(value: float) -> str:
 
 
 def render(rows: list[Row], heading: str) -> tuple[str, str]:
-    headers = ("figure", "value", "unit", "ceiling", "ratio", "ceiling is")
-    cells = [(r.figure, number(r.value), r.unit, number(r.ceiling), f"{r.ratio:.2f}", r.ceiling_is) for r in rows]
+    headers = ("figure", "value", "unit", "ceiling", "ratio", "target", "ceiling is")
+    cells = [(r.figure, number(r.value), r.unit, number(r.ceiling), f"{r.ratio:.2f}", r.target, r.ceiling_is)
+             for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
     text = "\n".join([heading, "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
                       "  ".join("-" * w for w in widths),
                       *("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip() for cell in cells)])
     markdown = "\n".join([f"{heading}\n", "| " + " | ".join(headers) + " |",
-                          "|" + "|".join(["---", "---:", "---", "---:", "---:", "---"]) + "|",
+                          "|" + "|".join(["---", "---:", "---", "---:", "---:", "---", "---"]) + "|",
                           *("| " + " | ".join(cell) + " |" for cell in cells)]) + "\n"
     return text, markdown
 

@@ -4,8 +4,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..migrate import upgrade
-
 db_group = AppGroup("db", help="Database schema.")
 
 
@@ -13,5 +11,7 @@ db_group = AppGroup("db", help="Database schema.")
 @click.argument("revision", default="head")
 def upgrade_command(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from ..migrate import upgrade  # Alembic is loaded by this command only, not by every web worker
+
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database is at {revision}.")

@@ -10,7 +10,6 @@ from ..content import ContentProblems, publish
 from ..db import session_factory
 from ..lti import keys, registration
 from ..lti.config import find_platform
-from ..migrate import upgrade
 
 dev_group = AppGroup("dev", help="Local development helpers.")
 
@@ -19,6 +18,8 @@ dev_group = AppGroup("dev", help="Local development helpers.")
 def setup_command() -> None:
     """Migrate the database, make the tool's keys, publish the content folder and (in development mode) register
     the local development platform. Idempotent."""
+    from ..migrate import upgrade  # Alembic is loaded by this command only, not by every web worker
+
     upgrade(current_app.config["DATABASE_URL"])
     with session_factory(current_app)() as session:
         keys.signing_key(session)

@@ -23,7 +23,6 @@ from datetime import datetime
 from pathlib import Path
 
 from anyascii import anyascii
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -185,6 +184,8 @@ def hours_text(hours: float) -> str:
 
 def certificate_pdf(certificate: Certificate, verify_url: str, font: CertificateFont | None = None) -> bytes:
     """An A4 landscape certificate. The code is also in the PDF's subject and keywords, for machines."""
+    from fpdf import FPDF  # here, not at the top: fpdf2 and its font tools weigh about 30 MiB per worker
+
     font = font or CertificateFont.available()
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(False)

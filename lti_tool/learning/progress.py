@@ -9,11 +9,12 @@ the learner has started in the course are always offered, so no learner loses a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import EllipsisType
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Edition, Module, ModuleVersion, Page, PageView, Progress, ResourceLink, utcnow
 from .completion import (
@@ -26,6 +27,8 @@ from .completion import (
 )
 from .errors import ModuleNotAvailable, PageNotInModule
 from .grades import queue_grade
+
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,19 @@ class Resumed:
 def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None,
                         user_id: int | None = None) -> list[str] | None:
     """Slugs this course offers (the launch's module first), or None when it offers every published module."""
-    plain_link = session.scalars(select(ResourceLink.id).where(
-        ResourceLink.course_id == course_id, ResourceLink.module_slug.is_(None))).first()
-    bound = set(session.scalars(select(ResourceLink.module_slug).where(
-        ResourceLink.course_id == course_id, ResourceLink.module_slug.is_not(None))))
-    if plain_link is not None or not bound:
+    # One statement for every question: does a link place the tool without a module (a NULL slug), which modules
+    # the links bind, and which the learner has already started.
+    query = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
+    if user_id is not None:
+        query = union(query, select(Progress.module_slug, literal(False)).where(
+            Progress.course_id == course_id, Progress.user_id == user_id))
+    rows = session.execute(query).all()
+    linked = {slug for slug, from_link in rows if from_link}
+    if None in linked or not linked:
         return None
+    bound = linked | {slug for slug, from_link in rows if not from_link}
     if bound_slug:
         bound.add(bound_slug)
-    if user_id is not None:
-        bound |= set(session.scalars(select(Progress.module_slug).where(
-            Progress.course_id == course_id, Progress.user_id == user_id)))
     return sorted(bound, key=lambda s: (s != bound_slug, s))
 
 
@@ -74,7 +79,7 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
                    user_id: int | None = None) -> list[ModuleVersion]:
     """The current versions of the modules this course offers (to ``user_id``), the launch's module first."""
     slugs = course_module_slugs(session, course_id, bound_slug, user_id)
-    query = select(Module).where(Module.current_version_id.is_not(None))
+    query = select(Module).options(joinedload(Module.current_version)).where(Module.current_version_id.is_not(None))
     if slugs is not None:
         query = query.where(Module.slug.in_(slugs))
     modules = list(session.scalars(query))
@@ -86,7 +91,8 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
                       user_id: int | None = None) -> Module:
     """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise."""
-    module = session.scalars(select(Module).where(Module.slug == module_slug)).one_or_none()
+    module = session.scalars(select(Module).options(joinedload(Module.current_version))
+                             .where(Module.slug == module_slug)).one_or_none()
     slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
@@ -167,10 +173,14 @@ def page_of(version: ModuleVersion, page_slug: str) -> Page:
 
 
 def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None) -> bool:
-    """Note that the learner saw this page (once; later views change nothing). True when it was new."""
+    """Note that the learner saw this page (once; later views change nothing). True when it was new.
+
+    The last activity moves only when it is older than tutors can see (they read it to the minute): re-reading
+    pages writes nothing."""
     page_of(progress.module_version, page_slug)
     now = now or utcnow()
-    progress.last_activity_at = now
+    if progress.last_activity_at is None or now - progress.last_activity_at >= ACTIVITY_RESOLUTION:
+        progress.last_activity_at = now
     seen = session.scalars(select(PageView.id).where(
         PageView.progress_id == progress.id, PageView.page_slug == page_slug)).first()
     if seen is not None:
@@ -226,11 +236,15 @@ class ModuleStatus:
         return unviewed[0] if unviewed else (self.pages[0].slug if self.pages else None)
 
 
-def module_status(session: Session, learner: Learner, module: Module, *, now: datetime | None = None) -> ModuleStatus:
-    """The learner's state in a module: not_started, in_progress, completed or overdue (edition past due)."""
+def module_status(session: Session, learner: Learner, module: Module, *, now: datetime | None = None,
+                  progress: Progress | None | EllipsisType = ...) -> ModuleStatus:
+    """The learner's state in a module: not_started, in_progress, completed or overdue (edition past due).
+
+    ``progress``: the learner's progress in it (None: not started) when the caller has already looked it up."""
     now = now or utcnow()
     edition = session.get(Edition, learner.edition_id) if learner.edition_id else None
-    progress = find_progress(session, learner, module.slug)
+    if isinstance(progress, EllipsisType):
+        progress = find_progress(session, learner, module.slug)
     version = progress.module_version if progress else module.current_version
     assert version is not None
     quiz_of_page = {p.slug: p.quiz_version.quiz.slug for p in version.pages if p.quiz_version is not None}

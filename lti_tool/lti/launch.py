@@ -25,19 +25,21 @@ from pylti1p3.exception import LtiException, OIDCException
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Course, Deployment, Enrollment, Launch, Platform, ResourceLink, User, utcnow
 from ..numbers import positive_int_or_none
 from . import claims as c
 from . import platform_keys, storage
 from .admin_access import admin_claims
-from .config import DatabaseToolConf, find_platform
+from .config import DatabaseToolConf, to_registration
 from .errors import LaunchError, relaunch
 from .roles import decide_role
 
 log = logging.getLogger(__name__)
 
 CHECKED_PARAM = "lti1p3_new_window"
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
 STATE_COOKIE_PREFIX = "lti1p3-"
 
 
@@ -97,16 +99,18 @@ class LaunchContext:
 class ToolOIDCLogin(FlaskOIDCLogin):
     """pylti1p3's login, with state and nonce stored together in the shared database."""
 
-    def __init__(self, request: FlaskRequest, session: Session, settings: LaunchSettings) -> None:
-        super().__init__(request, DatabaseToolConf(session), session_service=storage.DatabaseSessionService(session),
+    def __init__(self, request: FlaskRequest, session: Session, settings: LaunchSettings,
+                 conf: DatabaseToolConf) -> None:
+        super().__init__(request, conf, session_service=storage.StatelessSessionService(),
                          cookie_service=FlaskCookieService(request))
         self.session = session
         self.settings = settings
+        self.conf = conf
 
     def _prepare_redirect_url(self, launch_url: str) -> str:
         registration = self.validate_oidc_login()
         self._registration = registration
-        platform = find_platform(self.session, registration.get_issuer() or "", registration.get_client_id())
+        platform = self.conf.platform(registration.get_issuer() or "", registration.get_client_id())
         assert platform is not None
         state = "state-" + uuid.uuid4().hex
         nonce = secrets.token_urlsafe(32)
@@ -139,12 +143,13 @@ def request_from_flask() -> FlaskRequest:
 
 def start_login(session: Session, request: FlaskRequest, *, launch_url: str, settings: LaunchSettings) -> Response:
     """Answer a third-party initiated login: check cookies where needed, then redirect to the platform."""
-    login = ToolOIDCLogin(request, session, settings)
+    conf = DatabaseToolConf(session)
+    login = ToolOIDCLogin(request, session, settings, conf)
     iss = request.get_param("iss")
     if not iss or not request.get_param("login_hint"):
         raise LaunchError("login_incomplete", "The platform's login request is missing `iss` or `login_hint`.")
     client_id = request.get_param("client_id")
-    if find_platform(session, iss, client_id) is None:
+    if conf.platform(iss, client_id or None) is None:
         raise LaunchError(
             "platform_unknown",
             "This tool has not been registered for the platform that sent you here.",
@@ -189,9 +194,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     def __init__(self, request: FlaskRequest, session: Session, settings: LaunchSettings,
                  storage_checked: bool = False) -> None:
-        super().__init__(request, DatabaseToolConf(session), session_service=storage.DatabaseSessionService(session),
-                         cookie_service=FlaskCookieService(request),
-                         launch_data_storage=storage.DatabaseLaunchDataStorage(session))
+        self.conf = DatabaseToolConf(session)
+        super().__init__(request, self.conf, session_service=storage.StatelessSessionService(),
+                         cookie_service=FlaskCookieService(request))
         self.session = session
         self.settings = settings
         self.storage_checked = storage_checked
@@ -208,7 +213,6 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self.validate_nonce()
             self.validate_deployment()
             self.validate_message()
-            self.save_launch_data()
         except LtiException as exc:
             self._validated = False
             raise LaunchError("launch_invalid", f"The launch message is not valid: {exc}") from exc
@@ -254,7 +258,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not isinstance(iss, str) or not iss:
             raise LaunchError("iss_missing", "The id_token does not say which platform issued it.")
         audiences = aud if isinstance(aud, list) else [aud]
-        candidates = (find_platform(self.session, iss, a) for a in audiences if isinstance(a, str))
+        issued_for = self.oidc_state.platform
+        if issued_for.issuer == iss and issued_for.client_id in audiences:
+            self.conf.remember(issued_for)
+        candidates = (self.conf.platform(iss, a) for a in audiences if isinstance(a, str))
         platform = next((p for p in candidates if p), None)
         if platform is None and self.session.scalars(select(Platform.id).where(Platform.issuer == iss)).first():
             raise LaunchError("aud_invalid", "The id_token is not addressed to this tool.")
@@ -268,7 +275,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if "azp" in body and body.get("azp") != platform.client_id:
             raise LaunchError("azp_invalid", "The id_token's authorised party (`azp`) is not this tool.")
         self.platform = platform
-        self._registration = DatabaseToolConf(self.session).find_registration_by_params(iss, platform.client_id)
+        self._registration = to_registration(platform)
         return self
 
     def validate_jwt_signature(self) -> ToolMessageLaunch:
@@ -384,20 +391,19 @@ def _record_unknown_deployment(session: Session, platform_id: int, deployment_id
 
 
 def validate_launch(session: Session, request: FlaskRequest, settings: LaunchSettings,
-                    storage_checked: bool = False) -> LaunchContext:
-    """Validate the POSTed id_token and record who launched from where; the session is committed.
+                    storage_checked: bool = False, handoff_token: str | None = None) -> LaunchContext:
+    """Validate the POSTed id_token and record who launched from where, in one transaction the caller commits
+    (the consumed nonce with it).
 
     ``storage_checked``: the tool's own page found the state in the platform's storage and re-posted the
     launch from the tool's origin (the caller checks the Origin header), standing in for the state cookie.
+    ``handoff_token``: the one-time token ``/lti/resume`` takes, stored with the launch.
     """
     launch = ToolMessageLaunch(request, session, settings, storage_checked)
-    launch.set_launch_data_lifetime(settings.launch_seconds)
     launch.validate()
     assert launch.platform is not None and launch.deployment is not None
-    context = record_launch(session, launch.platform, launch.deployment, launch.get_launch_data(),
-                            launch.get_launch_id(), settings)
-    session.commit()
-    return context
+    return record_launch(session, launch.platform, launch.deployment, launch.get_launch_data(),
+                         launch.get_launch_id(), settings, handoff_token=handoff_token)
 
 
 # ------------------------------------------------------------------------------------------ recording
@@ -411,12 +417,15 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in custom.items() if not (isinstance(v, str) and v.startswith("$"))}
 
 
-def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> User:
+def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> tuple[User, bool]:
+    """The launching user, updated from the claims, and whether they are new here."""
     # The command-line grant comes in the same statement: a launch costs no extra query for it.
     user = session.scalars(select(User).options(joinedload(User.admin_grant))
                            .where(User.platform_id == platform.id, User.sub == body["sub"])).first()
+    created = user is None
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])
+        set_committed_value(user, "admin_grant", None)  # someone new has no grant: no query to find that out
         session.add(user)
     for attr in ("name", "given_name", "family_name", "email"):
         value = body.get(attr)
@@ -425,9 +434,12 @@ def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> 
     lis = body.get(c.LIS)
     if isinstance(lis, dict) and isinstance(lis.get("person_sourcedid"), str):
         user.person_sourcedid = lis["person_sourcedid"][:255]
-    user.last_launch_at = utcnow()
+    now = utcnow()
+    # Retention reads when someone was last seen; to the hour is plenty, so a relaunch within the hour writes nothing.
+    if user.last_launch_at is None or now - user.last_launch_at >= LAST_SEEN_RESOLUTION:
+        user.last_launch_at = now
     session.flush()
-    return user
+    return user, created
 
 
 def _upsert_course(session: Session, deployment: Deployment, body: dict[str, Any]) -> Course | None:
@@ -513,16 +525,16 @@ def _remember_frame_origin(platform: Platform, body: dict[str, Any]) -> None:
 
 
 def record_launch(session: Session, platform: Platform, deployment: Deployment, body: dict[str, Any],
-                  launch_id: str, settings: LaunchSettings) -> LaunchContext:
+                  launch_id: str, settings: LaunchSettings, handoff_token: str | None = None) -> LaunchContext:
     decision = decide_role(body.get(c.ROLES) or [])
     _remember_frame_origin(platform, body)
     custom = _custom(body)
-    user = _upsert_user(session, platform, body)
+    user, new_user = _upsert_user(session, platform, body)
     course = _upsert_course(session, deployment, body)
     link = _upsert_resource_link(session, course, body, custom) if course else None
     if course is not None:
-        enrollment = session.scalars(select(Enrollment).where(Enrollment.course_id == course.id,
-                                                              Enrollment.user_id == user.id)).first()
+        enrollment = None if new_user else session.scalars(select(Enrollment).where(
+            Enrollment.course_id == course.id, Enrollment.user_id == user.id)).first()
         if enrollment is None:
             enrollment = Enrollment(course_id=course.id, user_id=user.id, role=decision.role)
             session.add(enrollment)
@@ -537,13 +549,13 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
                  message_type=body[c.MESSAGE_TYPE],
                  claims={**kept, "test_user": decision.is_test_user, "custom": custom,
                          **admin_claims(decision.is_platform_admin, user.admin_grant)},
-                 expires_at=utcnow() + timedelta(seconds=settings.launch_seconds))
-    session.add(row)
-    session.flush()
-    return context_from_row(row, link)
+                 expires_at=utcnow() + timedelta(seconds=settings.launch_seconds), handoff_token=handoff_token)
+    session.add(row)  # inserted when the caller commits
+    return context_from_row(row, link, platform_id=platform.id)
 
 
-def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchContext:
+def context_from_row(row: Launch, link: ResourceLink | None = None, *,
+                     platform_id: int | None = None) -> LaunchContext:
     link = link if link is not None else row.resource_link
     custom = dict(row.claims.get("custom") or {})
     grant = row.claims.get("grant") or {}
@@ -552,7 +564,8 @@ def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchCon
     if edition_id is None:
         edition_id = positive_int_or_none(custom.get("edition"))
     return LaunchContext(
-        launch_id=row.id, platform_id=row.user.platform_id if row.user else 0, user_id=row.user_id,
+        launch_id=row.id, platform_id=platform_id if platform_id is not None else row.user.platform_id,
+        user_id=row.user_id,
         course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,
         is_test_user=bool(row.claims.get("test_user")), message_type=row.message_type, module_slug=module_slug,
         edition_id=edition_id, custom=custom, return_url=_return_url(row.claims),
@@ -561,8 +574,25 @@ def context_from_row(row: Launch, link: ResourceLink | None = None) -> LaunchCon
     )
 
 
+def _launch_query():  # noqa: ANN202
+    return select(Launch).options(joinedload(Launch.user), joinedload(Launch.course), joinedload(Launch.resource_link))
+
+
 def load_launch(session: Session, launch_id: str) -> LaunchContext | None:
-    row = session.get(Launch, launch_id)
+    """The live launch with this id, in one statement (its user, course and resource link joined).
+
+    The row stays referenced by the session for the rest of the request, so the page header's look-ups of the
+    person and the course find them in the session instead of asking the database again."""
+    row = session.scalars(_launch_query().where(Launch.id == launch_id)).first()
     if row is None or row.expires_at <= utcnow():
         return None
+    session.info.setdefault("launch_rows", []).append(row)
     return context_from_row(row)
+
+
+def take_handoff(session: Session, token: str, max_age_seconds: int) -> tuple[Launch, LaunchContext] | None:
+    """The launch a one-time hand-off token names, if fresh and live; the caller clears the token."""
+    row = session.scalars(_launch_query().where(Launch.handoff_token == token)).first() if token else None
+    if row is None or row.created_at < utcnow() - timedelta(seconds=max_age_seconds) or row.expires_at <= utcnow():
+        return None
+    return row, context_from_row(row)

@@ -83,7 +83,8 @@ class Page(Base):
     quiz_version_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_version.id"))
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="pages")
-    quiz_version: Mapped[QuizVersion | None] = relationship()
+    # Joined (with its quiz): every page list shows which pages host a quiz, so load them with the pages.
+    quiz_version: Mapped[QuizVersion | None] = relationship(lazy="joined")
 
 
 class Quiz(Base):
@@ -121,7 +122,7 @@ class QuizVersion(Base):
     source_path: Mapped[str] = mapped_column(String(500), default="")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    quiz: Mapped[Quiz] = relationship(foreign_keys=[quiz_id])
+    quiz: Mapped[Quiz] = relationship(foreign_keys=[quiz_id], lazy="joined")
     questions: Mapped[list[Question]] = relationship(
         back_populates="quiz_version", order_by="Question.position", cascade="all, delete-orphan"
     )
@@ -143,8 +144,9 @@ class Question(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     quiz_version: Mapped[QuizVersion] = relationship(back_populates="questions")
+    # Loaded for all the questions at once when the questions load: scoring and the quiz form read them all.
     options: Mapped[list[Option]] = relationship(
-        back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
 

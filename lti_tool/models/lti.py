@@ -80,9 +80,12 @@ class OidcState(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
 
+    platform: Mapped[Platform] = relationship()
+
 
 class KeyValue(Base):
-    """pylti1p3's launch-data storage, shared by every worker through the database."""
+    """pylti1p3's launch-data storage. Launches no longer write here (nothing read the id_token copies back);
+    the table stays until the entries written before that have expired and been purged."""
 
     __tablename__ = "lti_key_value"
 

@@ -45,13 +45,15 @@ def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner
 
 
 def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):  # noqa: ANN202
-    """The module and the learner's progress in it (moved to a new major version with a notice, if due)."""
+    """The module, the learner's place in it and their progress (moved to a new major version with a notice,
+    if due)."""
     db = get_session()
     module = module_for_course(db, course_id, module_slug, launch.module_slug, launch.user_id)
-    resumed = start_or_resume(db, _learner(launch, course_id, module.slug), module, start=start)
+    learner = _learner(launch, course_id, module.slug)
+    resumed = start_or_resume(db, learner, module, start=start)
     if resumed is not None and resumed.notice:
         flash(resumed.notice, "info")
-    return module, resumed.progress if resumed else None
+    return module, learner, resumed.progress if resumed else None
 
 
 @bp.app_template_filter("long_date")
@@ -85,9 +87,9 @@ def course_home(launch: LaunchContext, course_id: int):
 @bp.get(MODULE + "/")
 @require_course_role("learner")
 def module_home(launch: LaunchContext, course_id: int, module_slug: str):
-    module, _ = _resume(launch, course_id, module_slug, start=False)
+    module, learner, progress = _resume(launch, course_id, module_slug, start=False)
     db = get_session()
-    status = module_status(db, _learner(launch, course_id, module.slug), module)
+    status = module_status(db, learner, module, progress=progress)
     db.commit()
     return render_template("learner/module_home.html", title=status.version.title, course_id=course_id,
                            module=module, status=status)
@@ -96,7 +98,7 @@ def module_home(launch: LaunchContext, course_id: int, module_slug: str):
 @bp.get(MODULE + "/page/<page_slug>")
 @require_course_role("learner")
 def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str):
-    module, progress = _resume(launch, course_id, module_slug)
+    module, learner, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     version = progress.module_version
     current = page_of(version, page_slug)
@@ -104,7 +106,7 @@ def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str
     db.commit()
     pages = list(version.pages)
     index = pages.index(current)
-    status = module_status(db, _learner(launch, course_id, module.slug), module)
+    status = module_status(db, learner, module, progress=progress)
     return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
                            version=version, page=current, page_number=index + 1, status=status,
                            previous=pages[index - 1] if index > 0 else None,
@@ -118,11 +120,11 @@ def _quiz_url(endpoint: str, course_id: int, module_slug: str, quiz_slug: str, *
 @bp.get(MODULE + "/quiz/<quiz_slug>/")
 @require_course_role("learner")
 def quiz(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str):
-    module, progress = _resume(launch, course_id, module_slug)
+    module, learner, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.open_attempt(db, progress, place.quiz_version)
-    status = module_status(db, _learner(launch, course_id, module.slug), module)
+    status = module_status(db, learner, module, progress=progress)
     db.commit()
     standing = next(q for q in status.quizzes if q.slug == quiz_slug)
     if attempt is None:
@@ -140,7 +142,7 @@ def _render_attempt(course_id: int, module, place, attempt, errors: dict[str, st
 @bp.post(MODULE + "/quiz/<quiz_slug>/start")
 @require_course_role("learner")
 def quiz_start(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str):
-    module, progress = _resume(launch, course_id, module_slug)
+    module, _, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     quizzes.start_attempt(db, progress, place.quiz_version)
@@ -152,7 +154,7 @@ def quiz_start(launch: LaunchContext, course_id: int, module_slug: str, quiz_slu
 @require_course_role("learner")
 def quiz_answer(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
     """Autosave of one question's answer (progressive enhancement; the submit button works without it)."""
-    module, progress = _resume(launch, course_id, module_slug)
+    module, _, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
@@ -167,7 +169,7 @@ def quiz_answer(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
 @bp.post(MODULE + "/quiz/<quiz_slug>/attempt/<int:number>/submit")
 @require_course_role("learner")
 def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
-    module, progress = _resume(launch, course_id, module_slug)
+    module, _, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
@@ -185,14 +187,14 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
 @bp.get(MODULE + "/quiz/<quiz_slug>/attempt/<int:number>/")
 @require_course_role("learner")
 def quiz_result(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str, number: int):
-    module, progress = _resume(launch, course_id, module_slug)
+    module, learner, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
     if attempt.submitted_at is None:
         return redirect(_quiz_url("learner.quiz", course_id, module_slug, quiz_slug), code=303)
     result = quizzes.attempt_result(db, progress, attempt)
-    status = module_status(db, _learner(launch, course_id, module.slug), module)
+    status = module_status(db, learner, module, progress=progress)
     db.commit()
     return render_template("learner/quiz_result.html", title=f"Your result: {place.quiz_version.title}",
                            course_id=course_id, module=module, place=place, result=result, status=status)
@@ -201,10 +203,9 @@ def quiz_result(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
 @bp.get(MODULE + "/complete")
 @require_course_role("learner")
 def completion(launch: LaunchContext, course_id: int, module_slug: str):
-    module, _ = _resume(launch, course_id, module_slug, start=False)
+    module, learner, progress = _resume(launch, course_id, module_slug, start=False)
     db = get_session()
-    learner = _learner(launch, course_id, module.slug)
-    status = module_status(db, learner, module)
+    status = module_status(db, learner, module, progress=progress)
     grade = grades.latest_for_progress(db, status.progress.id) if status.progress else None
     db.commit()
     return render_template("learner/completion.html", title=f"Summary: {status.version.title}",

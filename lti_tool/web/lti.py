@@ -6,10 +6,8 @@ Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and si
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from ..db import get_session
 from ..learning.catalogue import needs_binding
@@ -21,10 +19,10 @@ from ..lti.launch import (
     load_launch,
     request_from_flask,
     start_login,
+    take_handoff,
     validate_launch,
 )
 from ..lti.roles import TUTOR, at_least
-from ..models import Launch, utcnow
 from .auth import adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -54,16 +52,13 @@ def launch():
     # The platform-storage page re-posts from this tool's own origin; a cross-site form cannot fake that Origin.
     storage_checked = (request.form.get("lti_storage_checked") == "1"
                        and request.headers.get("Origin") == request.host_url.rstrip("/"))
+    handoff = secrets.token_urlsafe(24)
     try:
-        context = validate_launch(db, request_from_flask(), _settings(), storage_checked)
+        context = validate_launch(db, request_from_flask(), _settings(), storage_checked, handoff_token=handoff)
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
     adopt_launch(context)
-    handoff = secrets.token_urlsafe(24)
-    row = db.get(Launch, context.launch_id)
-    assert row is not None
-    row.handoff_token = handoff
     db.commit()
     return redirect(url_for("lti.resume", h=handoff), code=303)
 
@@ -73,12 +68,10 @@ def resume():
     """Land after a launch. If the session cookie did not survive (blocked in the iframe), offer a new window."""
     token = request.args.get("h", "")
     db = get_session()
-    row = db.scalars(select(Launch).where(Launch.handoff_token == token)).first() if token else None
-    if row is None or row.created_at < utcnow() - timedelta(seconds=HANDOFF_SECONDS):
+    handed = take_handoff(db, token, HANDOFF_SECONDS)
+    if handed is None:
         return render_template("lti/resume_failed.html"), 400
-    context = load_launch(db, row.id)
-    if context is None:
-        return render_template("lti/resume_failed.html"), 400
+    row, context = handed
     known = row.id in (session.get("launches") or {}).values()
     if not known:
         if request.args.get("window") != "new":

@@ -22,7 +22,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from openpyxl import Workbook
 
 from ..db import get_session
 from ..learning import dashboard, grades
@@ -102,6 +101,8 @@ def export_csv(launch, course_id: int):
 @bp.get("/course/<int:course_id>/tutor/export.xlsx")
 @require_course_role("tutor")
 def export_xlsx(launch, course_id: int):
+    from openpyxl import Workbook  # here, not at the top: only spreadsheet exports need it
+
     matrix = dashboard.course_matrix(get_session(), course_id, filters=_filters())
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Progress")
