@@ -117,7 +117,7 @@ def test_a_learner_sees_who_they_are_and_no_admin_link_and_no_console_errors(bro
     assert " ".join(page.locator("#signed-in").inner_text().split()) == (
         "Signed in as Amara Okafor Learner in Paediatrics IMG programme")
     sections = page.get_by_role("navigation", name="Tool sections")
-    assert sections.get_by_role("link").all_inner_texts() == ["Your modules"]
+    assert sections.get_by_role("link").all_inner_texts() == ["Your modules", "Sign out"]
     check(page, f"learner landing at {size['width']}px")
     sections.get_by_role("link", name="Your modules").click()
     page.wait_for_url(f"**/course/{scenario.course.id}/")
