@@ -14,13 +14,16 @@ column) and tutors trying the module out write none.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..models import Attempt, Enrollment, Module, PageView, Progress, QuizVersion, Reflection, utcnow
+from ..models import Attempt, Enrollment, Module, PageView, Progress, Question, QuizVersion, Reflection, utcnow
 from .grades import queue_grade
 from .scoring import reflection_required
 
@@ -95,24 +98,52 @@ class Requirements:
         return round(sum(q.credit for q in self.quizzes) / len(self.quizzes), 4)
 
 
+REFLECTIONS_CACHED = 512
+_required_reflections: WeakKeyDictionary[Engine, OrderedDict[int, tuple[tuple[str, str], ...]]] = (
+    WeakKeyDictionary())
+
+
+def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[tuple[str, str], ...]:
+    """The (slug, title) of the reflections a quiz version requires, in order.
+
+    A published quiz version never changes, so its answer is kept (per database, for the last few hundred
+    versions asked about) and a page view does not read its questions again."""
+    if quiz_version.published_at is None:
+        return tuple((q.slug, q.title) for q in quiz_version.questions if reflection_required(q))
+    cache = _required_reflections.setdefault(session.get_bind(), OrderedDict())
+    found = cache.get(quiz_version.id)
+    if found is None:
+        questions = session.scalars(select(Question).where(Question.quiz_version_id == quiz_version.id)
+                                    .order_by(Question.position))
+        found = tuple((q.slug, q.title) for q in questions if reflection_required(q))
+        cache[quiz_version.id] = found
+        if len(cache) > REFLECTIONS_CACHED:
+            cache.popitem(last=False)
+    cache.move_to_end(quiz_version.id)
+    return found
+
+
 def requirements(session: Session, progress: Progress) -> Requirements:
+    """What the rule asks of ``progress`` and what the learner has done: one statement for the attempts at all
+    the version's quizzes and one for the pages viewed and reflections submitted."""
     version = progress.module_version
     rule = version.completion or {}
     since = progress.version_started_at
-    viewed = set(session.scalars(select(PageView.page_slug).where(
-        PageView.progress_id == progress.id, PageView.viewed_at >= since)))
     quiz_rule = rule.get("quizzes", "all")
+    quiz_pages = [page for page in version.pages if page.quiz_version_id is not None]
+    attempts_of: dict[int, list[Attempt]] = {page.quiz_version_id: [] for page in quiz_pages}
+    if quiz_pages:
+        for attempt in session.scalars(select(Attempt).where(
+                Attempt.progress_id == progress.id, Attempt.quiz_version_id.in_(attempts_of),
+                Attempt.started_at >= since).order_by(Attempt.number)):
+            attempts_of[attempt.quiz_version_id].append(attempt)
     quizzes: list[QuizStanding] = []
     reflections: list[ReflectionItem] = []
-    for page in version.pages:
-        if page.quiz_version_id is None:
-            continue
+    for page in quiz_pages:
         quiz_version = session.get(QuizVersion, page.quiz_version_id)
         assert quiz_version is not None
         slug = quiz_version.quiz.slug
-        attempts = list(session.scalars(select(Attempt).where(
-            Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
-            Attempt.started_at >= since).order_by(Attempt.number)))
+        attempts = attempts_of[quiz_version.id]
         submitted = [a for a in attempts if a.submitted_at is not None]
         passed_scores = [a.score or 0.0 for a in submitted if a.passed]
         any_scores = [a.score or 0.0 for a in submitted]
@@ -124,14 +155,20 @@ def requirements(session: Session, progress: Progress) -> Requirements:
             required=required, attempts_used=len(attempts), attempts_allowed=quiz_version.attempts_allowed,
             best_score=best, passed=bool(passed_scores), open_attempt=open_attempt))
         if rule.get("reflections", "required") == "required":
-            reflections += [ReflectionItem(slug, q.slug, q.title, page.slug)
-                            for q in quiz_version.questions if reflection_required(q)]
-    done = set(session.scalars(select(Reflection.question_slug).where(
-        Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
-        Reflection.submitted_at >= since))) if reflections else set()
+            reflections += [ReflectionItem(slug, question_slug, title, page.slug)
+                            for question_slug, title in required_reflections(session, quiz_version)]
+    done_query = select(PageView.page_slug, literal(False)).where(
+        PageView.progress_id == progress.id, PageView.viewed_at >= since)
+    if reflections:
+        done_query = union_all(done_query, select(Reflection.question_slug, literal(True)).where(
+            Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
+            Reflection.submitted_at >= since))
+    done = session.execute(done_query).all()
+    viewed = {slug for slug, is_reflection in done if not is_reflection}
+    reflected = {slug for slug, is_reflection in done if is_reflection}
     pages_required = rule.get("pages", "all") == "all" or not (any(q.required for q in quizzes) or reflections)
     return Requirements(pages=[(p.slug, p.title) for p in version.pages], pages_required=pages_required,
-                        viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
+                        viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=reflected)
 
 
 def completion_stands(session: Session, progress: Progress) -> bool:

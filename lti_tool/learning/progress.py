@@ -90,9 +90,12 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
 
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
                       user_id: int | None = None) -> Module:
-    """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise."""
-    module = session.scalars(select(Module).options(joinedload(Module.current_version))
-                             .where(Module.slug == module_slug)).one_or_none()
+    """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise.
+
+    Its current version comes with its pages: every learner page reads them."""
+    module = session.scalars(select(Module).options(joinedload(Module.current_version)
+                                                    .joinedload(ModuleVersion.pages))
+                             .where(Module.slug == module_slug)).unique().one_or_none()
     slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
@@ -172,15 +175,19 @@ def page_of(version: ModuleVersion, page_slug: str) -> Page:
     raise PageNotInModule(page_slug)
 
 
-def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None) -> bool:
+def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None,
+                     seen: bool = False) -> bool:
     """Note that the learner saw this page (once; later views change nothing). True when it was new.
 
-    The last activity moves only when it is older than tutors can see (they read it to the minute): re-reading
-    pages writes nothing."""
+    ``seen``: the caller already knows the learner viewed it, so it is not looked up again. The last activity
+    moves only when it is older than tutors can see (they read it to the minute): re-reading pages writes
+    nothing."""
     page_of(progress.module_version, page_slug)
     now = now or utcnow()
     if progress.last_activity_at is None or now - progress.last_activity_at >= ACTIVITY_RESOLUTION:
         progress.last_activity_at = now
+    if seen:
+        return False
     seen = session.scalars(select(PageView.id).where(
         PageView.progress_id == progress.id, PageView.page_slug == page_slug)).first()
     if seen is not None:

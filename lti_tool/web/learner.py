@@ -102,11 +102,13 @@ def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str
     db = get_session()
     version = progress.module_version
     current = page_of(version, page_slug)
-    record_page_view(db, progress, page_slug)
+    status = module_status(db, learner, module, progress=progress)
+    seen = any(p.slug == page_slug and p.viewed for p in status.pages)
+    if record_page_view(db, progress, page_slug, seen=seen):
+        status = module_status(db, learner, module, progress=progress)
     db.commit()
     pages = list(version.pages)
     index = pages.index(current)
-    status = module_status(db, learner, module, progress=progress)
     return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
                            version=version, page=current, page_number=index + 1, status=status,
                            previous=pages[index - 1] if index > 0 else None,
