@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -123,33 +123,68 @@ def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[t
     return found
 
 
+@dataclass(frozen=True)
+class AttemptRecord:
+    quiz_version_id: int
+    number: int
+    submitted: bool
+    score: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """What the learner has done in their version: pages viewed, reflections submitted, quiz attempts."""
+
+    viewed: set[str]
+    reflected: set[str]
+    attempts: list[AttemptRecord]
+
+
+_VIEW, _REFLECTION, _ATTEMPT = 0, 1, 2
+
+
+def learner_record(session: Session, progress: Progress) -> LearnerRecord:
+    """Everything since the learner began their version, in one statement (attempts by number)."""
+    since = progress.version_started_at
+    nothing = [null()] * 4
+    query = union_all(
+        select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
+               Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
+            Attempt.progress_id == progress.id, Attempt.started_at >= since),
+        select(literal(_VIEW), PageView.page_slug, null(), *nothing).where(
+            PageView.progress_id == progress.id, PageView.viewed_at >= since),
+        select(literal(_REFLECTION), Reflection.question_slug, null(), *nothing).where(
+            Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
+            Reflection.submitted_at >= since))
+    rows = session.execute(query).all()
+    attempts = [AttemptRecord(quiz_version_id, number, bool(submitted), score, passed)
+                for kind, _, quiz_version_id, number, submitted, score, passed in rows if kind == _ATTEMPT]
+    return LearnerRecord(viewed={row[1] for row in rows if row[0] == _VIEW},
+                         reflected={row[1] for row in rows if row[0] == _REFLECTION},
+                         attempts=sorted(attempts, key=lambda a: a.number))
+
+
 def requirements(session: Session, progress: Progress) -> Requirements:
-    """What the rule asks of ``progress`` and what the learner has done: one statement for the attempts at all
-    the version's quizzes and one for the pages viewed and reflections submitted."""
     version = progress.module_version
     rule = version.completion or {}
-    since = progress.version_started_at
     quiz_rule = rule.get("quizzes", "all")
-    quiz_pages = [page for page in version.pages if page.quiz_version_id is not None]
-    attempts_of: dict[int, list[Attempt]] = {page.quiz_version_id: [] for page in quiz_pages}
-    if quiz_pages:
-        for attempt in session.scalars(select(Attempt).where(
-                Attempt.progress_id == progress.id, Attempt.quiz_version_id.in_(attempts_of),
-                Attempt.started_at >= since).order_by(Attempt.number)):
-            attempts_of[attempt.quiz_version_id].append(attempt)
+    record = learner_record(session, progress)
     quizzes: list[QuizStanding] = []
     reflections: list[ReflectionItem] = []
-    for page in quiz_pages:
+    for page in version.pages:
+        if page.quiz_version_id is None:
+            continue
         quiz_version = session.get(QuizVersion, page.quiz_version_id)
         assert quiz_version is not None
         slug = quiz_version.quiz.slug
-        attempts = attempts_of[quiz_version.id]
-        submitted = [a for a in attempts if a.submitted_at is not None]
+        attempts = [a for a in record.attempts if a.quiz_version_id == quiz_version.id]
+        submitted = [a for a in attempts if a.submitted]
         passed_scores = [a.score or 0.0 for a in submitted if a.passed]
         any_scores = [a.score or 0.0 for a in submitted]
         best = max(passed_scores) if passed_scores else (max(any_scores) if any_scores else None)
         required = quiz_rule == "all" or (isinstance(quiz_rule, list) and slug in quiz_rule)
-        open_attempt = next((a.number for a in attempts if a.submitted_at is None), None)
+        open_attempt = next((a.number for a in attempts if not a.submitted), None)
         quizzes.append(QuizStanding(
             slug=slug, title=quiz_version.title, quiz_version_id=quiz_version.id, page_slug=page.slug,
             required=required, attempts_used=len(attempts), attempts_allowed=quiz_version.attempts_allowed,
@@ -157,18 +192,10 @@ def requirements(session: Session, progress: Progress) -> Requirements:
         if rule.get("reflections", "required") == "required":
             reflections += [ReflectionItem(slug, question_slug, title, page.slug)
                             for question_slug, title in required_reflections(session, quiz_version)]
-    done_query = select(PageView.page_slug, literal(False)).where(
-        PageView.progress_id == progress.id, PageView.viewed_at >= since)
-    if reflections:
-        done_query = union_all(done_query, select(Reflection.question_slug, literal(True)).where(
-            Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
-            Reflection.submitted_at >= since))
-    done = session.execute(done_query).all()
-    viewed = {slug for slug, is_reflection in done if not is_reflection}
-    reflected = {slug for slug, is_reflection in done if is_reflection}
+    done = record.reflected if reflections else set()
     pages_required = rule.get("pages", "all") == "all" or not (any(q.required for q in quizzes) or reflections)
     return Requirements(pages=[(p.slug, p.title) for p in version.pages], pages_required=pages_required,
-                        viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=reflected)
+                        viewed=record.viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
 
 
 def completion_stands(session: Session, progress: Progress) -> bool:

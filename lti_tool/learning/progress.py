@@ -96,7 +96,8 @@ def module_for_course(session: Session, course_id: int, module_slug: str, bound_
     module = session.scalars(select(Module).options(joinedload(Module.current_version)
                                                     .joinedload(ModuleVersion.pages))
                              .where(Module.slug == module_slug)).unique().one_or_none()
-    slugs = course_module_slugs(session, course_id, bound_slug, user_id)
+    # The module the launch's link binds is always offered (course_module_slugs puts it first): no need to ask.
+    slugs = None if module_slug == bound_slug else course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
     return module

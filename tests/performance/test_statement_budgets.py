@@ -72,8 +72,6 @@ def test_opening_the_module_overview_writes_nothing(client, statements, reading)
     assert statements.writes() == [], statements.report()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="7 statements: the edition, the progress and its attempts are read one by one")
 def test_a_module_page_view_stays_within_its_statement_budget(client, statements, reading):
     _, base = reading
     statements.clear()
