@@ -15,6 +15,7 @@ from types import EllipsisType
 from sqlalchemy import delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Edition, Module, ModuleVersion, Page, PageView, Progress, ResourceLink, utcnow
 from .completion import (
@@ -77,12 +78,17 @@ def course_module_slugs(session: Session, course_id: int, bound_slug: str | None
 
 def course_modules(session: Session, course_id: int, bound_slug: str | None = None,
                    user_id: int | None = None) -> list[ModuleVersion]:
-    """The current versions of the modules this course offers (to ``user_id``), the launch's module first."""
+    """The current versions of the modules this course offers (to ``user_id``), the launch's module first, each
+    with its module and pages."""
     slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     query = select(Module).options(joinedload(Module.current_version)).where(Module.current_version_id.is_not(None))
     if slugs is not None:
         query = query.where(Module.slug.in_(slugs))
-    modules = list(session.scalars(query))
+    modules = list(session.scalars(query.options(joinedload(Module.current_version)
+                                                 .joinedload(ModuleVersion.pages))).unique())
+    for module in modules:
+        # The session keeps no module the caller does not hold: give each version the module it belongs to.
+        set_committed_value(module.current_version, "module", module)
     order = {s: i for i, s in enumerate(slugs or [])}
     modules.sort(key=lambda m: (order.get(m.slug, 0), m.slug != bound_slug, m.current_version.title.casefold()))
     return [m.current_version for m in modules if m.current_version is not None]
@@ -101,6 +107,12 @@ def module_for_course(session: Session, course_id: int, module_slug: str, bound_
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
     return module
+
+
+def learner_progress(session: Session, user_id: int, course_id: int) -> dict[tuple[str, int], Progress]:
+    """Every progress of the learner in the course, by module slug and edition key, in one statement."""
+    rows = session.scalars(select(Progress).where(Progress.user_id == user_id, Progress.course_id == course_id))
+    return {(p.module_slug, p.edition_key): p for p in rows}
 
 
 def find_progress(session: Session, learner: Learner, module_slug: str) -> Progress | None:

@@ -16,6 +16,7 @@ from ..learning.errors import AnswersIncomplete
 from ..learning.progress import (
     Learner,
     course_modules,
+    learner_progress,
     module_for_course,
     module_status,
     page_of,
@@ -23,6 +24,7 @@ from ..learning.progress import (
     start_or_resume,
 )
 from ..lti.launch import LaunchContext
+from ..models import Edition
 from .auth import require_course_role
 
 bp = Blueprint("learner", __name__)
@@ -36,10 +38,12 @@ STATE_TAGS = {
 }
 
 
-def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner:
+def _learner(launch: LaunchContext, course_id: int, module_slug: str,
+             course_editions: list[Edition] | None = None) -> Learner:
     """The learner's place in one module: a session module's edition is the one the launch names, else the one
     open now (a plain course link to a session module lands in the current edition)."""
-    edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id)
+    edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id,
+                                    course_editions=course_editions)
     return Learner(user_id=launch.user_id, course_id=course_id, edition_id=edition.id if edition else None,
                    resource_link_pk=launch.resource_link_pk)
 
@@ -77,10 +81,14 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 @require_course_role("learner")
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
+    versions = course_modules(db, course_id, launch.module_slug, launch.user_id)
+    course_editions = editions.list_editions(db, course_id)
+    progress_of = learner_progress(db, launch.user_id, course_id)
     rows = []
-    for version in course_modules(db, course_id, launch.module_slug, launch.user_id):
-        learner = _learner(launch, course_id, version.module.slug)
-        rows.append((version, module_status(db, learner, version.module)))
+    for version in versions:
+        learner = _learner(launch, course_id, version.module.slug, course_editions)
+        progress = progress_of.get((version.module.slug, learner.edition_id or 0))
+        rows.append((version, module_status(db, learner, version.module, progress=progress)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)
 
 

@@ -79,8 +79,6 @@ def test_a_module_page_view_stays_within_its_statement_budget(client, statements
     assert statements.count() <= PAGE_VIEW_BUDGET, statements.report()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="4 statements per module: edition, progress and pages are read module by module")
 @pytest.mark.parametrize("modules", [1, 3])
 def test_the_course_page_stays_within_its_statement_budget_whatever_the_modules(client, db, statements, modules):
     publish_demo_module(db)
