@@ -20,20 +20,22 @@ from lti_tool.learning.grades import resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Edition, Module, Question, utcnow
 from tests.journeys.journey import answer_correctly, current_quiz, read_every_page, take_quiz
+from tests.quiz_form import plain
 
 pytestmark = pytest.mark.browser
 COURSE_PATH = re.compile(r"(/course/\d+)/")
 
 
-def answer_wrongly_where_possible(page, question: Question) -> None:
-    """A learner who guesses: wrong on every choice, number and word question, right on the rest."""
-    name = f"q-{question.slug}"
+def answer_wrongly_where_possible(fieldset, question: Question) -> None:
+    """A learner who guesses: wrong on every choice, number and word question, right on the rest; found by the
+    labels a person reads (the form's names and values are tokens that say nothing)."""
     if question.type in ("single", "truefalse"):
-        page.check(f"#{name}-{next(o for o in question.options if not o.is_correct).slug}")
+        wrong = next(o for o in question.options if not o.is_correct)
+        fieldset.get_by_label(plain(wrong.text_html), exact=True).check()
     elif question.type in ("numeric", "text"):
-        page.fill(f"#{name}", "7777" if question.type == "numeric" else "no idea")
+        fieldset.locator("input[type=text]").fill("7777" if question.type == "numeric" else "no idea")
     else:
-        answer_correctly(page, question)
+        answer_correctly(fieldset, question)
 
 
 def fail_quiz(journey, page, course_path: str, module_slug: str, quiz_slug: str) -> str:
@@ -41,9 +43,12 @@ def fail_quiz(journey, page, course_path: str, module_slug: str, quiz_slug: str)
     page.get_by_role("button", name="Start the quiz").click()
     page.wait_for_selector("form[data-autosave-url]")
     version = current_quiz(journey.db, quiz_slug)
-    by_slug = {q.slug: q for q in version.questions}
-    for slug in page.locator("fieldset[data-question]").evaluate_all("els => els.map(e => e.dataset.question)"):
-        answer_wrongly_where_possible(page, by_slug[slug])
+    by_title = {q.title: q for q in version.questions}
+    fieldsets = page.locator("fieldset[data-question]")
+    for index in range(fieldsets.count()):
+        fieldset = fieldsets.nth(index)
+        heading = fieldset.locator("h2").inner_text().strip()
+        answer_wrongly_where_possible(fieldset, by_title[heading.partition(": ")[2]])
     page.get_by_role("button", name="Submit your answers").click()
     page.wait_for_url(re.compile(r"/attempt/1/$"))
     return page.locator("main").inner_text()
