@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import inspect, literal, null, select, union_all
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ..models import Attempt, Enrollment, Module, PageView, Progress, Question, QuizVersion, Reflection, utcnow
 from .grades import queue_grade
@@ -113,8 +113,10 @@ def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[t
     cache = _required_reflections.setdefault(session.get_bind(), OrderedDict())
     found = cache.get(quiz_version.id)
     if found is None:
-        questions = session.scalars(select(Question).where(Question.quiz_version_id == quiz_version.id)
-                                    .order_by(Question.position))
+        loaded = "questions" in inspect(quiz_version).dict
+        questions = quiz_version.questions if loaded else session.scalars(
+            select(Question).options(lazyload(Question.options))
+            .where(Question.quiz_version_id == quiz_version.id).order_by(Question.position))
         found = tuple((q.slug, q.title) for q in questions if reflection_required(q))
         cache[quiz_version.id] = found
         if len(cache) > REFLECTIONS_CACHED:

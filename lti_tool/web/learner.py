@@ -186,7 +186,7 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     if attempt.submitted_at is None:
         responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
         try:
-            quizzes.submit_attempt(db, progress, attempt, responses)
+            quizzes.score_attempt(db, progress, attempt, responses)
         except AnswersIncomplete as problem:
             db.commit()
             return _render_attempt(course_id, module, place, attempt, errors=problem.errors, status=400)
