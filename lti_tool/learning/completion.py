@@ -14,13 +14,16 @@ column) and tutors trying the module out write none.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, literal, null, select, union_all
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, lazyload
 
-from ..models import Attempt, Enrollment, Module, PageView, Progress, QuizVersion, Reflection, utcnow
+from ..models import Attempt, Enrollment, Module, PageView, Progress, Question, QuizVersion, Reflection, utcnow
 from .grades import queue_grade
 from .scoring import reflection_required
 
@@ -95,13 +98,80 @@ class Requirements:
         return round(sum(q.credit for q in self.quizzes) / len(self.quizzes), 4)
 
 
+REFLECTIONS_CACHED = 512
+_required_reflections: WeakKeyDictionary[Engine, OrderedDict[int, tuple[tuple[str, str], ...]]] = (
+    WeakKeyDictionary())
+
+
+def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[tuple[str, str], ...]:
+    """The (slug, title) of the reflections a quiz version requires, in order.
+
+    A published quiz version never changes, so its answer is kept (per database, for the last few hundred
+    versions asked about) and a page view does not read its questions again."""
+    if quiz_version.published_at is None:
+        return tuple((q.slug, q.title) for q in quiz_version.questions if reflection_required(q))
+    cache = _required_reflections.setdefault(session.get_bind(), OrderedDict())
+    found = cache.get(quiz_version.id)
+    if found is None:
+        loaded = "questions" in inspect(quiz_version).dict
+        questions = quiz_version.questions if loaded else session.scalars(
+            select(Question).options(lazyload(Question.options))
+            .where(Question.quiz_version_id == quiz_version.id).order_by(Question.position))
+        found = tuple((q.slug, q.title) for q in questions if reflection_required(q))
+        cache[quiz_version.id] = found
+        if len(cache) > REFLECTIONS_CACHED:
+            cache.popitem(last=False)
+    cache.move_to_end(quiz_version.id)
+    return found
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    quiz_version_id: int
+    number: int
+    submitted: bool
+    score: float | None
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """What the learner has done in their version: pages viewed, reflections submitted, quiz attempts."""
+
+    viewed: set[str]
+    reflected: set[str]
+    attempts: list[AttemptRecord]
+
+
+_VIEW, _REFLECTION, _ATTEMPT = 0, 1, 2
+
+
+def learner_record(session: Session, progress: Progress) -> LearnerRecord:
+    """Everything since the learner began their version, in one statement (attempts by number)."""
+    since = progress.version_started_at
+    nothing = [null()] * 4
+    query = union_all(
+        select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
+               Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
+            Attempt.progress_id == progress.id, Attempt.started_at >= since),
+        select(literal(_VIEW), PageView.page_slug, null(), *nothing).where(
+            PageView.progress_id == progress.id, PageView.viewed_at >= since),
+        select(literal(_REFLECTION), Reflection.question_slug, null(), *nothing).where(
+            Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
+            Reflection.submitted_at >= since))
+    rows = session.execute(query).all()
+    attempts = [AttemptRecord(quiz_version_id, number, bool(submitted), score, passed)
+                for kind, _, quiz_version_id, number, submitted, score, passed in rows if kind == _ATTEMPT]
+    return LearnerRecord(viewed={row[1] for row in rows if row[0] == _VIEW},
+                         reflected={row[1] for row in rows if row[0] == _REFLECTION},
+                         attempts=sorted(attempts, key=lambda a: a.number))
+
+
 def requirements(session: Session, progress: Progress) -> Requirements:
     version = progress.module_version
     rule = version.completion or {}
-    since = progress.version_started_at
-    viewed = set(session.scalars(select(PageView.page_slug).where(
-        PageView.progress_id == progress.id, PageView.viewed_at >= since)))
     quiz_rule = rule.get("quizzes", "all")
+    record = learner_record(session, progress)
     quizzes: list[QuizStanding] = []
     reflections: list[ReflectionItem] = []
     for page in version.pages:
@@ -110,28 +180,24 @@ def requirements(session: Session, progress: Progress) -> Requirements:
         quiz_version = session.get(QuizVersion, page.quiz_version_id)
         assert quiz_version is not None
         slug = quiz_version.quiz.slug
-        attempts = list(session.scalars(select(Attempt).where(
-            Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
-            Attempt.started_at >= since).order_by(Attempt.number)))
-        submitted = [a for a in attempts if a.submitted_at is not None]
+        attempts = [a for a in record.attempts if a.quiz_version_id == quiz_version.id]
+        submitted = [a for a in attempts if a.submitted]
         passed_scores = [a.score or 0.0 for a in submitted if a.passed]
         any_scores = [a.score or 0.0 for a in submitted]
         best = max(passed_scores) if passed_scores else (max(any_scores) if any_scores else None)
         required = quiz_rule == "all" or (isinstance(quiz_rule, list) and slug in quiz_rule)
-        open_attempt = next((a.number for a in attempts if a.submitted_at is None), None)
+        open_attempt = next((a.number for a in attempts if not a.submitted), None)
         quizzes.append(QuizStanding(
             slug=slug, title=quiz_version.title, quiz_version_id=quiz_version.id, page_slug=page.slug,
             required=required, attempts_used=len(attempts), attempts_allowed=quiz_version.attempts_allowed,
             best_score=best, passed=bool(passed_scores), open_attempt=open_attempt))
         if rule.get("reflections", "required") == "required":
-            reflections += [ReflectionItem(slug, q.slug, q.title, page.slug)
-                            for q in quiz_version.questions if reflection_required(q)]
-    done = set(session.scalars(select(Reflection.question_slug).where(
-        Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
-        Reflection.submitted_at >= since))) if reflections else set()
+            reflections += [ReflectionItem(slug, question_slug, title, page.slug)
+                            for question_slug, title in required_reflections(session, quiz_version)]
+    done = record.reflected if reflections else set()
     pages_required = rule.get("pages", "all") == "all" or not (any(q.required for q in quizzes) or reflections)
     return Requirements(pages=[(p.slug, p.title) for p in version.pages], pages_required=pages_required,
-                        viewed=viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
+                        viewed=record.viewed, quizzes=quizzes, reflections=reflections, reflections_done=done)
 
 
 def completion_stands(session: Session, progress: Progress) -> bool:

@@ -112,11 +112,15 @@ def edition_state(edition: Edition, now: datetime | None = None) -> str:
 
 
 def open_edition(session: Session, course_id: int, module_slug: str, now: datetime | None = None, *,
-                 launch_edition_id: int | None = None) -> Edition | None:
+                 launch_edition_id: int | None = None, course_editions: list[Edition] | None = None
+                 ) -> Edition | None:
     """The edition a learner lands in: the one the launch names, else the one open now (the latest to open),
-    else the most recent one that has opened, else the next to open; None when the module has none."""
+    else the most recent one that has opened, else the next to open; None when the module has none.
+
+    ``course_editions``: every edition of the course, newest first, when the caller has read them already."""
     now = now or utcnow()
-    editions = list_editions(session, course_id, module_slug)
+    editions = (list_editions(session, course_id, module_slug) if course_editions is None
+                else [e for e in course_editions if e.module_slug == module_slug])
     if launch_edition_id is not None:
         named = next((e for e in editions if e.id == launch_edition_id), None)
         if named is not None:

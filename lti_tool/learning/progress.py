@@ -15,6 +15,7 @@ from types import EllipsisType
 from sqlalchemy import delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Edition, Module, ModuleVersion, Page, PageView, Progress, ResourceLink, utcnow
 from .completion import (
@@ -77,12 +78,17 @@ def course_module_slugs(session: Session, course_id: int, bound_slug: str | None
 
 def course_modules(session: Session, course_id: int, bound_slug: str | None = None,
                    user_id: int | None = None) -> list[ModuleVersion]:
-    """The current versions of the modules this course offers (to ``user_id``), the launch's module first."""
+    """The current versions of the modules this course offers (to ``user_id``), the launch's module first, each
+    with its module and pages."""
     slugs = course_module_slugs(session, course_id, bound_slug, user_id)
     query = select(Module).options(joinedload(Module.current_version)).where(Module.current_version_id.is_not(None))
     if slugs is not None:
         query = query.where(Module.slug.in_(slugs))
-    modules = list(session.scalars(query))
+    modules = list(session.scalars(query.options(joinedload(Module.current_version)
+                                                 .joinedload(ModuleVersion.pages))).unique())
+    for module in modules:
+        # The session keeps no module the caller does not hold: give each version the module it belongs to.
+        set_committed_value(module.current_version, "module", module)
     order = {s: i for i, s in enumerate(slugs or [])}
     modules.sort(key=lambda m: (order.get(m.slug, 0), m.slug != bound_slug, m.current_version.title.casefold()))
     return [m.current_version for m in modules if m.current_version is not None]
@@ -90,13 +96,23 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
 
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
                       user_id: int | None = None) -> Module:
-    """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise."""
-    module = session.scalars(select(Module).options(joinedload(Module.current_version))
-                             .where(Module.slug == module_slug)).one_or_none()
-    slugs = course_module_slugs(session, course_id, bound_slug, user_id)
+    """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise.
+
+    Its current version comes with its pages: every learner page reads them."""
+    module = session.scalars(select(Module).options(joinedload(Module.current_version)
+                                                    .joinedload(ModuleVersion.pages))
+                             .where(Module.slug == module_slug)).unique().one_or_none()
+    # The module the launch's link binds is always offered (course_module_slugs puts it first): no need to ask.
+    slugs = None if module_slug == bound_slug else course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
         raise ModuleNotAvailable(module_slug)
     return module
+
+
+def learner_progress(session: Session, user_id: int, course_id: int) -> dict[tuple[str, int], Progress]:
+    """Every progress of the learner in the course, by module slug and edition key, in one statement."""
+    rows = session.scalars(select(Progress).where(Progress.user_id == user_id, Progress.course_id == course_id))
+    return {(p.module_slug, p.edition_key): p for p in rows}
 
 
 def find_progress(session: Session, learner: Learner, module_slug: str) -> Progress | None:
@@ -172,15 +188,19 @@ def page_of(version: ModuleVersion, page_slug: str) -> Page:
     raise PageNotInModule(page_slug)
 
 
-def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None) -> bool:
+def record_page_view(session: Session, progress: Progress, page_slug: str, *, now: datetime | None = None,
+                     seen: bool = False) -> bool:
     """Note that the learner saw this page (once; later views change nothing). True when it was new.
 
-    The last activity moves only when it is older than tutors can see (they read it to the minute): re-reading
-    pages writes nothing."""
+    ``seen``: the caller already knows the learner viewed it, so it is not looked up again. The last activity
+    moves only when it is older than tutors can see (they read it to the minute): re-reading pages writes
+    nothing."""
     page_of(progress.module_version, page_slug)
     now = now or utcnow()
     if progress.last_activity_at is None or now - progress.last_activity_at >= ACTIVITY_RESOLUTION:
         progress.last_activity_at = now
+    if seen:
+        return False
     seen = session.scalars(select(PageView.id).where(
         PageView.progress_id == progress.id, PageView.page_slug == page_slug)).first()
     if seen is not None:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Answer, Attempt, Option, Page, Progress, Question, QuizVersion, Reflection, utcnow
 from .completion import evaluate
@@ -353,12 +354,21 @@ def attempt_form(attempt: Attempt) -> list[QuestionForm]:
 
 def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
                    responses: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> AttemptResult:
-    """Score the attempt once. Raises AnswersIncomplete (after saving what was valid) when questions are
-    unanswered; a second submission of the same attempt returns the first result unchanged."""
+    """Score the attempt once and review it. Raises AnswersIncomplete (after saving what was valid) when
+    questions are unanswered; a second submission of the same attempt returns the first result unchanged."""
+    score_attempt(session, progress, attempt, responses, now=now)
+    return attempt_result(session, progress, attempt)
+
+
+def score_attempt(session: Session, progress: Progress, attempt: Attempt,
+                  responses: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> None:
+    """Score the attempt once, without the review (a submission redirects to the result page, which shows it).
+    Raises AnswersIncomplete (after saving what was valid) when questions are unanswered; a second submission
+    of the same attempt changes nothing."""
     now = now or utcnow()
     _lock(session, attempt)
     if attempt.submitted_at is not None:
-        return attempt_result(session, progress, attempt)
+        return
     questions = _questions(attempt)
     final = {a.question_slug: a.response for a in attempt.answers}
     errors: dict[str, str] = {}
@@ -384,13 +394,15 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
     points = float(sum(r.points for r in scored.values() if r is not None))
     fraction = round(points / max_points, 4) if max_points else 1.0
     passed = fraction * 100 >= attempt.quiz_version.pass_mark - 1e-9
+    marks = {"submitted_at": now, "points": points, "max_points": max_points, "score": fraction, "passed": passed}
     claimed = session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=now, points=points, max_points=max_points, score=fraction, passed=passed)
-        .execution_options(synchronize_session=False))
-    session.refresh(attempt)
+        .values(**marks).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        return attempt_result(session, progress, attempt)
+        session.refresh(attempt)
+        return
+    for name, value in marks.items():  # what this statement wrote: no need to read the row (and its answers) back
+        set_committed_value(attempt, name, value)
     kept = _keep_answers(session, attempt, {e["question"]: final.get(e["question"]) for e in attempt.layout}, now)
     for entry in attempt.layout:
         slug = entry["question"]
@@ -401,7 +413,6 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
             _keep_reflection(session, progress, attempt, questions[slug], final[slug], now)
     progress.last_activity_at = now
     evaluate(session, progress, now=now)
-    return attempt_result(session, progress, attempt)
 
 
 def _keep_reflection(session: Session, progress: Progress, attempt: Attempt, question: Question, text: str,

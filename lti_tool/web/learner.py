@@ -16,6 +16,7 @@ from ..learning.errors import AnswersIncomplete
 from ..learning.progress import (
     Learner,
     course_modules,
+    learner_progress,
     module_for_course,
     module_status,
     page_of,
@@ -23,6 +24,7 @@ from ..learning.progress import (
     start_or_resume,
 )
 from ..lti.launch import LaunchContext
+from ..models import Edition
 from .auth import require_course_role
 
 bp = Blueprint("learner", __name__)
@@ -36,10 +38,12 @@ STATE_TAGS = {
 }
 
 
-def _learner(launch: LaunchContext, course_id: int, module_slug: str) -> Learner:
+def _learner(launch: LaunchContext, course_id: int, module_slug: str,
+             course_editions: list[Edition] | None = None) -> Learner:
     """The learner's place in one module: a session module's edition is the one the launch names, else the one
     open now (a plain course link to a session module lands in the current edition)."""
-    edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id)
+    edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id,
+                                    course_editions=course_editions)
     return Learner(user_id=launch.user_id, course_id=course_id, edition_id=edition.id if edition else None,
                    resource_link_pk=launch.resource_link_pk)
 
@@ -77,10 +81,14 @@ def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
 @require_course_role("learner")
 def course_home(launch: LaunchContext, course_id: int):
     db = get_session()
+    versions = course_modules(db, course_id, launch.module_slug, launch.user_id)
+    course_editions = editions.list_editions(db, course_id)
+    progress_of = learner_progress(db, launch.user_id, course_id)
     rows = []
-    for version in course_modules(db, course_id, launch.module_slug, launch.user_id):
-        learner = _learner(launch, course_id, version.module.slug)
-        rows.append((version, module_status(db, learner, version.module)))
+    for version in versions:
+        learner = _learner(launch, course_id, version.module.slug, course_editions)
+        progress = progress_of.get((version.module.slug, learner.edition_id or 0))
+        rows.append((version, module_status(db, learner, version.module, progress=progress)))
     return render_template("learner/course_home.html", title="Your modules", course_id=course_id, rows=rows)
 
 
@@ -102,11 +110,13 @@ def page(launch: LaunchContext, course_id: int, module_slug: str, page_slug: str
     db = get_session()
     version = progress.module_version
     current = page_of(version, page_slug)
-    record_page_view(db, progress, page_slug)
+    status = module_status(db, learner, module, progress=progress)
+    seen = any(p.slug == page_slug and p.viewed for p in status.pages)
+    if record_page_view(db, progress, page_slug, seen=seen):
+        status = module_status(db, learner, module, progress=progress)
     db.commit()
     pages = list(version.pages)
     index = pages.index(current)
-    status = module_status(db, learner, module, progress=progress)
     return render_template("learner/page.html", title=current.title, course_id=course_id, module=module,
                            version=version, page=current, page_number=index + 1, status=status,
                            previous=pages[index - 1] if index > 0 else None,
@@ -176,7 +186,7 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     if attempt.submitted_at is None:
         responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
         try:
-            quizzes.submit_attempt(db, progress, attempt, responses)
+            quizzes.score_attempt(db, progress, attempt, responses)
         except AnswersIncomplete as problem:
             db.commit()
             return _render_attempt(course_id, module, place, attempt, errors=problem.errors, status=400)

@@ -72,8 +72,6 @@ def test_opening_the_module_overview_writes_nothing(client, statements, reading)
     assert statements.writes() == [], statements.report()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="12 statements: completion requirements re-read on every view")
 def test_a_module_page_view_stays_within_its_statement_budget(client, statements, reading):
     _, base = reading
     statements.clear()
@@ -81,8 +79,6 @@ def test_a_module_page_view_stays_within_its_statement_budget(client, statements
     assert statements.count() <= PAGE_VIEW_BUDGET, statements.report()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="4 statements per module: edition, progress and pages are read module by module")
 @pytest.mark.parametrize("modules", [1, 3])
 def test_the_course_page_stays_within_its_statement_budget_whatever_the_modules(client, db, statements, modules):
     publish_demo_module(db)
@@ -100,7 +96,8 @@ def test_the_course_page_stays_within_its_statement_budget_whatever_the_modules(
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="35 statements (27 on PostgreSQL): answers inserted one by one, attempts re-read")
+                   reason="27 statements (19 on PostgreSQL): answers inserted one by one on SQLite; launch, module,"
+                          " edition, progress, attempt, questions and answers read before scoring")
 def test_a_quiz_submission_stays_within_its_statement_budget(client, db, statements, reading):
     arranged, base = reading
     form = open_quiz(client, arranged)
