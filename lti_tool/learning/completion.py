@@ -99,7 +99,7 @@ class Requirements:
 
 
 REFLECTIONS_CACHED = 512
-_required_reflections: WeakKeyDictionary[Engine, OrderedDict[int, tuple[tuple[str, str], ...]]] = (
+_required_reflections: WeakKeyDictionary[Engine, OrderedDict[tuple[int, datetime], tuple[tuple[str, str], ...]]] = (
     WeakKeyDictionary())
 
 
@@ -111,17 +111,18 @@ def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[t
     if quiz_version.published_at is None:
         return tuple((q.slug, q.title) for q in quiz_version.questions if reflection_required(q))
     cache = _required_reflections.setdefault(session.get_bind(), OrderedDict())
-    found = cache.get(quiz_version.id)
+    key = (quiz_version.id, quiz_version.published_at)  # an id reused after a restore is another version
+    found = cache.get(key)
     if found is None:
         loaded = "questions" in inspect(quiz_version).dict
         questions = quiz_version.questions if loaded else session.scalars(
             select(Question).options(lazyload(Question.options))
             .where(Question.quiz_version_id == quiz_version.id).order_by(Question.position))
         found = tuple((q.slug, q.title) for q in questions if reflection_required(q))
-        cache[quiz_version.id] = found
+        cache[key] = found
         if len(cache) > REFLECTIONS_CACHED:
             cache.popitem(last=False)
-    cache.move_to_end(quiz_version.id)
+    cache.move_to_end(key)
     return found
 
 
