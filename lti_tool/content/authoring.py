@@ -549,6 +549,8 @@ class ArchiveRefused(ToolError):
     title = "That zip could not be imported"
 
 
+# What reading a damaged or unusual zip raises: zipfile signals an unsupported compression method with
+# NotImplementedError and an encrypted member with RuntimeError; zlib, EOF and decoding errors come from bad data.
 UNREADABLE_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
                   zlib.error, ValueError, OSError, UnicodeError)
 

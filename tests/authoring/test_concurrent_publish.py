@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 import requests
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
+from lti_tool.devplatform import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, ModuleVersion, Platform, User, utcnow
 
 EDITOR = "/admin/content/demo/edit/01-first.md"
@@ -22,12 +22,9 @@ EDITOR = "/admin/content/demo/edit/01-first.md"
 
 @pytest.fixture
 def server(app, published):
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=5)
+    running = serve_in_thread(app)
+    yield running.url
+    running.stop()
 
 
 def admin_browser(app, db, name: str) -> requests.Session:

@@ -8,7 +8,6 @@ The browser signs in through ``/lti/resume`` with a hand-off token, exactly as a
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
+from lti_tool.devplatform import serve_in_thread
+from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS
 from tests.tutor import factories as f
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 IFRAME_SIZES = ({"width": 1280, "height": 700}, {"width": 320, "height": 700})
 ADMIN_PAGES = (("Platforms", "Platforms and deployments"), ("Audit log", "Audit log"),
                ("Connect a platform", "Connect a platform"), ("Modules and quizzes", "Modules and quizzes"))
@@ -32,12 +29,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def server(app) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    running = serve_in_thread(app)
+    yield running.url
+    running.stop()
 
 
 @pytest.fixture

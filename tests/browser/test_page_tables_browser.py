@@ -3,17 +3,16 @@ table scrolls inside a labelled region that a keyboard user can reach and scroll
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from lti_tool.content import publish
-from tests.browser.test_learner_browser import CHROMIUM_ARGS, assert_fits
+from lti_tool.devplatform import serve_in_thread
+from tests.browser.test_learner_browser import assert_fits
 from tests.content.demo_content import DEMO_FILES, write_demo
 from tests.helpers import make_course, make_launch
+from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 WIDE_TABLE = """
@@ -29,14 +28,12 @@ def table_page(app, db, tmp_path):
     first = DEMO_FILES["modules/demo/01-first.md"] + WIDE_TABLE
     publish(db, write_demo(tmp_path / "content", {"modules/demo/01-first.md": first}))
     arranged = make_launch(db, make_course(db), module_slug="demo")
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{http.server_port}"
+    running = serve_in_thread(app)
+    base = running.url
     cookie = app.session_interface.get_signing_serializer(app).dumps(
         {"launches": {str(arranged.course_id): arranged.launch_id}})
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 320, "height": 800})
         context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": base}])
         page = context.new_page()
@@ -45,8 +42,7 @@ def table_page(app, db, tmp_path):
         yield page
         context.close()
         browser.close()
-    http.shutdown()
-    thread.join(timeout=5)
+    running.stop()
 
 
 def test_a_wide_table_scrolls_in_a_focusable_labelled_region_at_320px_with_no_axe_violations(table_page):
