@@ -18,6 +18,7 @@ from markdown import Markdown
 from markdown.extensions.tables import TableExtension
 
 from .model import Content, ModuleSource, QuestionSource, QuizSource
+from .question_types import is_reflection
 
 WORDS_PER_MINUTE = 200
 MINUTES_PER_SCORED_QUESTION = 1
@@ -82,7 +83,7 @@ def quiz_estimate(quiz: QuizSource) -> Estimate:
     return Estimate(
         words=reading_words(quiz.intro) + share * sum(question_words(question) for question in questions),
         scored_questions=share * sum(question.scored for question in questions),
-        reflections=share * sum(question.type == "reflection" for question in questions),
+        reflections=share * sum(is_reflection(question.type) for question in questions),
     )
 
 

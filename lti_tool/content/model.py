@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 MODULE_KINDS = ("module", "session", "handbook")
-QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "match", "order", "reflection")
-CHOICE_TYPES = ("single", "multiple", "truefalse")
 SHUFFLE_VALUES = ("none", "options", "questions", "both")
 SHOW_ANSWERS_VALUES = ("after_submit", "after_pass", "after_last_attempt")
 
@@ -157,7 +155,10 @@ class QuestionSource:
 
     @property
     def scored(self) -> bool:
-        return self.type != "reflection" and self.points > 0
+        # Imported here: the type modules build on this module's values.
+        from .question_types import is_reflection
+
+        return not is_reflection(self.type) and self.points > 0
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVe
 from .assets import asset_url
 from .model import Content, ModuleSource, Problem, QuestionSource, QuizSource, Source
 from .parse import MODULE_FILE, SourceTree, load_tree, parse_module, parse_quiz
+from .question_types import question_type
 from .render import render_inline, render_markdown
 from .validate import parse_and_validate
 
@@ -290,16 +291,7 @@ def source_rows(sources: tuple[Source, ...]) -> list[dict[str, str]]:
 
 
 def question_settings(question: QuestionSource) -> dict[str, Any]:
-    if question.type == "multiple":
-        return {"scoring": question.scoring}
-    if question.type == "reflection":
-        return {"required": question.required}
-    if question.type == "numeric" and question.numeric is not None:
-        return {"answer": question.numeric.value, "tolerance": question.numeric.tolerance,
-                "unit": question.numeric.unit}
-    if question.type == "text":
-        return {"accepted": list(question.accepted)}
-    return {}
+    return question_type(question.type).stored_settings(question)
 
 
 def question_row(position: int, question: QuestionSource) -> Question:

@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 from .estimate import ROUND_TO_MINUTES, module_estimate
 from .markup import REFERENCE_USE, locate, parse, targets
 from .model import (
-    CHOICE_TYPES,
     MODULE_KINDS,
     SHOW_ANSWERS_VALUES,
     SHUFFLE_VALUES,
@@ -28,7 +27,9 @@ from .model import (
     QuestionSource,
     QuizSource,
 )
-from .parse import FENCE, GUIDE_FILE, SourceTree, load_tree, parse_content
+from .parse import GUIDE_FILE, SourceTree, load_tree, parse_content
+from .question_types import REGISTRY
+from .question_types.blocks import FENCE
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID_MAX_LENGTH = 64
@@ -387,28 +388,14 @@ def validate_question(question: QuestionSource, problems: list[Problem]) -> None
     seen: dict[str, str] = {}
     for option in question.options:
         claim_unique(problems, seen, option.id, path, option.line, "option id", f"line {option.line}")
-    correct = [option for option in question.options if option.correct]
-    if question.scoring == "partial" and kind != "multiple":
+    qtype = REGISTRY.get(kind)
+    if question.scoring == "partial" and not (qtype and qtype.partial_scoring):
         problem("scoring=partial is only for multiple-choice questions")
-    if question.required_given and kind != "reflection":
+    if question.required_given and (qtype is None or qtype.scored):
         problem("required= is only for reflection questions")
-    if question.points_given and kind == "reflection":
-        problem("reflection questions are never scored: remove points=")
-    if kind in ("single", "multiple"):
-        if question.options and not correct:
-            problem("question has no correct option: mark at least one with [x]")
-        if question.options and len(question.options) < 2:
-            problem(f"{kind}-choice question needs at least two options")
-        if kind == "single" and len(correct) > 1:
-            problem(f"single-choice question has {len(correct)} correct options: mark one [x] or use type=multiple")
-    elif kind == "truefalse" and question.options:
-        if sorted(option.id for option in question.options) != ["false", "true"]:
-            problem("truefalse question must have exactly two options with ids 'true' and 'false'")
-        elif len(correct) != 1:
-            problem("truefalse question must have exactly one correct option marked [x]")
-    elif kind in ("match", "order") and 0 < len(question.options) < 2:
-        problem(f"{kind} question needs at least two items")
-    if kind not in CHOICE_TYPES:
+    if qtype is not None:
+        qtype.check(question, problem)
+    if qtype is None or not qtype.choice:
         for option in question.options:
             if option.pinned:
                 problem("only choice options can be pinned", option.line)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
+from ..content.question_types import is_choice, is_reflection
 from ..errors import NotFound
 from ..models import (
     Answer,
@@ -57,7 +58,6 @@ BUCKET_LABELS = {
 STATE_FILTERS = {COMPLETED: "Completed (passed or not)", **BUCKET_LABELS}
 SORTS = ("name", "state", "score", "last_activity")
 ROLES = ("learner", "tutor", "admin")
-CHOICE_TYPES = ("single", "multiple", "truefalse")
 TAG = re.compile(r"<[^>]+>")
 BUCKET_RANK = {bucket: rank for rank, bucket in enumerate(BUCKETS)}
 
@@ -639,7 +639,7 @@ def question_analysis(session: Session, course_id: int, quiz_slug: str) -> QuizA
         answered[slug] += 1
         correct[slug] += 1 if is_correct else 0
         question, options = questions.get((version_id, slug), (None, {}))
-        if question is None or question.type not in CHOICE_TYPES:
+        if question is None or not is_choice(question.type):
             continue
         for chosen in _chosen_slugs(response):
             option = options.get(chosen)
@@ -653,7 +653,7 @@ def question_analysis(session: Session, course_id: int, quiz_slug: str) -> QuizA
         ordered.setdefault(slug, question)
     stats = []
     for slug, question in sorted(ordered.items(), key=lambda item: item[1].position):
-        if question.type == "reflection":
+        if is_reflection(question.type):
             continue
         top = wrong_choices[slug].most_common(1)
         stats.append(QuestionStats(slug, question.title, question.type, answered[slug], correct[slug],

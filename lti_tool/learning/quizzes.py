@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..content.question_types import OptionResult, question_type
 from ..models import Answer, Attempt, Option, Page, Progress, Question, QuizVersion, Reflection, utcnow
 from .completion import evaluate
 from .errors import (
@@ -35,7 +36,7 @@ from .errors import (
     QuizNotInModule,
     UnknownQuestion,
 )
-from .scoring import normalise, problem, score
+from .scoring import is_scored, normalise, problem, score
 
 FIELD_PREFIX = "q-"
 TOKEN_BITS = 48
@@ -96,9 +97,10 @@ def _layout(quiz_version: QuizVersion, rng: random.Random) -> list[dict[str, Any
     for question in questions:
         options = list(question.options)
         entry: dict[str, Any] = {"question": question.slug, "field": _token(rng, taken)}
-        if question.type == "order":
+        answer_field = question_type(question.type).answer_field
+        if answer_field == "positions":
             entry["options"] = [o.slug for o in _shuffled_out_of_order(options, rng)]
-        elif question.type == "match":
+        elif answer_field == "pairs":
             entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
             entry["meanings"] = [o.slug for o in _shuffled(options, rng)]
             entry["meaning_values"] = {o.slug: _token(rng, taken) for o in options}
@@ -238,34 +240,22 @@ def responses_from_form(attempt: Attempt, form: Mapping[str, list[str]],
         name = FIELD_PREFIX + _field(entry)
         values = _values(entry)
         option_of = {value: option for option, value in values.items()}
-        if question.type in ("match", "order"):
+        answer_field = question_type(question.type).answer_field
+        if answer_field in ("pairs", "positions"):
             meaning_of = {value: option for option, value in _values(entry, "meaning_values", "meanings").items()}
             parts = {option: form[f"{name}--{values[option]}"][-1] for option in entry["options"]
                      if f"{name}--{values[option]}" in form}
-            if question.type == "match":
+            if answer_field == "pairs":
                 parts = {term: meaning_of.get(meaning, meaning) for term, meaning in parts.items()}
             if parts or f"{name}--present" in form:
                 found[slug] = parts
-        elif question.type == "multiple":
+        elif answer_field == "options":
             if name in form or f"{name}--present" in form:
                 found[slug] = [option_of.get(v, v) for v in form.get(name, []) if v]
         elif name in form:
             value = form[name][-1]
-            found[slug] = option_of.get(value, value) if question.type in ("single", "truefalse") else value
+            found[slug] = option_of.get(value, value) if answer_field == "option" else value
     return found
-
-
-@dataclass(frozen=True)
-class OptionResult:
-    slug: str
-    text_html: str
-    feedback_html: str
-    chosen: bool
-    correct: bool
-    chosen_meaning: str = ""
-    correct_meaning: str = ""
-    chosen_position: int | None = None
-    correct_position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -409,7 +399,7 @@ def score_attempt(session: Session, progress: Progress, attempt: Attempt,
         answer = kept[slug]
         result = scored[slug]
         answer.points, answer.is_correct = (result.points, result.is_correct) if result else (None, None)
-        if questions[slug].type == "reflection" and (final.get(slug) or "").strip():
+        if not is_scored(questions[slug]) and (final.get(slug) or "").strip():
             _keep_reflection(session, progress, attempt, questions[slug], final[slug], now)
     progress.last_activity_at = now
     evaluate(session, progress, now=now)
@@ -456,34 +446,8 @@ def attempt_result(session: Session, progress: Progress, attempt: Attempt) -> At
         questions.append(QuestionResult(
             number=form.number, question=question, response=response,
             points=answer.points if answer else None, is_correct=answer.is_correct if answer else None,
-            options=_option_results(question, [shown.option for shown in form.options], response)))
+            options=question_type(question.type).option_results(
+                question, [shown.option for shown in form.options], response)))
     return AttemptResult(attempt=attempt, quiz_version=quiz_version, questions=questions,
                          show_answers=show_answers(quiz_version, attempt, left, passed_ever),
                          attempts_used=used, attempts_left=left)
-
-
-def _option_results(question: Question, shown: list[Option], response: Any) -> list[OptionResult]:
-    kind = question.type
-    if kind in ("single", "truefalse", "multiple"):
-        chosen = set(response or []) if kind == "multiple" else {response}
-        return [OptionResult(o.slug, o.text_html, o.feedback_html, o.slug in chosen, o.is_correct) for o in shown]
-    if kind == "match":
-        by_slug = {o.slug: o for o in question.options}
-        pairs = response or {}
-        results = []
-        for o in shown:
-            picked = by_slug.get(pairs.get(o.slug, ""))
-            chosen_meaning = picked.match_text if picked else ""
-            results.append(OptionResult(o.slug, o.text_html, o.feedback_html, bool(picked),
-                                        chosen_meaning.strip().casefold() == o.match_text.strip().casefold(),
-                                        chosen_meaning=chosen_meaning, correct_meaning=o.match_text))
-        return results
-    if kind == "order":
-        ranks = {o.slug: rank for rank, o in enumerate(sorted(question.options, key=lambda o: o.position), 1)}
-        positions = response or {}
-        by_rank = sorted(question.options, key=lambda o: ranks[o.slug])
-        return [OptionResult(o.slug, o.text_html, o.feedback_html, o.slug in positions,
-                             positions.get(o.slug) == ranks[o.slug], chosen_position=positions.get(o.slug),
-                             correct_position=ranks[o.slug]) for o in by_rank]
-    return []
-

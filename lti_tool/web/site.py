@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, request, session, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..content.question_types import question_type
 from ..db import get_session
 from ..lti.identity import signed_in
 from ..lti.launch import LaunchContext, load_launch
@@ -102,6 +103,10 @@ def page_header() -> PageHeader | None:
 @bp.app_context_processor
 def _header() -> dict:
     return {"page_header": page_header, "can_open_admin_pages": can_open_admin_pages}
+
+
+# Templates ask a question's type which form field, result and marks to show.
+bp.add_app_template_global(question_type)
 
 
 @bp.app_template_filter("as_number")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..model import QuestionSource, QuizSource
-from .markdown import number_text
+from ..question_types.blocks import number_text
 
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")

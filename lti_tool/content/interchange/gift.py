@@ -21,7 +21,9 @@ from datetime import date
 from urllib.parse import quote, unquote
 
 from ..model import NumericAnswer, OptionSource, QuestionSource, QuizSource
-from .markdown import IMPORTED, IdMaker, heading_title, number_text, option, slugify
+from ..question_types import question_type
+from ..question_types.blocks import number_text
+from .markdown import IMPORTED, IdMaker, heading_title, option, slugify
 
 SPECIAL = "\\~=#{}:"
 META = "// [btg]"
@@ -60,9 +62,10 @@ def quiz_to_gift(quiz: QuizSource) -> str:
 
 def question_meta(question: QuestionSource) -> list[str]:
     settings = [f"type={question.type}", f"points={question.points}"]
-    if question.type == "multiple":
+    qtype = question_type(question.type)
+    if qtype.partial_scoring:
         settings.append(f"scoring={question.scoring}")
-    if question.type == "reflection":
+    if not qtype.scored:
         settings.append(f"required={'true' if question.required else 'false'}")
     if question.options:
         settings.append("options=" + ",".join(o.id for o in question.options))

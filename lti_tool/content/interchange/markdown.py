@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date, timedelta
 
 from ..model import OptionSource, QuestionSource, QuizSource
+from ..question_types import question_type
+from ..question_types.blocks import one_line
 
 SLUG_MAX = 64
 IMPORTED = "imported"
@@ -46,10 +48,6 @@ def option(option_id: str, text: str, *, correct: bool = False, feedback: str = 
            pinned: bool = False) -> OptionSource:
     return OptionSource(id=option_id, text=text, path=IMPORTED, line=0, correct=correct, feedback=feedback,
                         match_text=match_text, pinned=pinned)
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def heading_title(title: str, stem: str) -> str:
@@ -96,48 +94,21 @@ def yaml_text(text: str) -> str:
 
 def question_markdown(question: QuestionSource) -> list[str]:
     attributes = [f"#{question.id}"]
-    if question.type != "reflection":
+    qtype = question_type(question.type)
+    if qtype.scored:
         attributes.append(f"points={question.points}")
     attributes.append(f"type={question.type}")
-    if question.type == "multiple" and question.scoring == "partial":
+    if qtype.partial_scoring and question.scoring == "partial":
         attributes.append("scoring=partial")
-    if question.type == "reflection" and not question.required:
+    if not qtype.scored and not question.required:
         attributes.append("required=false")
     title = heading_title(question.title, question.stem).replace("{", "(").replace("}", ")")
     lines = [f"## {title} {{{' '.join(attributes)}}}", ""]
     if question.stem.strip():
         lines += [question.stem.strip(), ""]
-    lines += answer_block(question)
-    if question.explanation.strip() and question.type != "reflection":
+    lines += qtype.write_block(question)
+    if question.explanation.strip() and qtype.scored:
         lines += ["", question.explanation.strip()]
     while lines and not lines[-1]:
         lines.pop()
     return lines
-
-
-def answer_block(question: QuestionSource) -> list[str]:
-    if question.type in ("single", "multiple", "truefalse"):
-        lines = []
-        for choice in question.options:
-            pin = " pin" if choice.pinned else ""
-            lines.append(f"- [{'x' if choice.correct else ' '}] {one_line(choice.text)} {{#{choice.id}{pin}}}")
-            lines += [f"  > {line}".rstrip() for line in choice.feedback.strip().splitlines()]
-        return lines
-    if question.type == "match":
-        return [f"- {one_line(o.text)} {{#{o.id}}} -> {one_line(o.match_text)}" for o in question.options]
-    if question.type == "order":
-        return [f"{n}. {one_line(o.text)} {{#{o.id}}}" for n, o in enumerate(question.options, 1)]
-    if question.type == "numeric" and question.numeric is not None:
-        answer = f"= {number_text(question.numeric.value)}"
-        if question.numeric.tolerance or question.numeric.unit:
-            answer += f" +- {number_text(question.numeric.tolerance)}"
-        return [answer + (f" {question.numeric.unit}" if question.numeric.unit else "")]
-    if question.type == "text":
-        return [f"= {one_line(answer)}" for answer in question.accepted]
-    return []
-
-
-def number_text(value: float) -> str:
-    """``7.0`` -> ``7``; ``4.5`` -> ``4.5`` (our numeric lines take plain decimals, no exponent)."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

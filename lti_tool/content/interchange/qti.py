@@ -19,8 +19,9 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 from ..model import QuestionSource, QuizSource
+from ..question_types import is_choice, is_reflection, question_type
+from ..question_types.blocks import number_text
 from ..render import render_inline, render_markdown
-from .markdown import number_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -94,8 +95,11 @@ def item_xml(question: QuestionSource) -> ET.Element:
     })
     kind = question.type
     ids = {o.id: qti_id(o.id) for o in question.options}
-    declaration = sub(item, "responseDeclaration", {"identifier": "RESPONSE", **response_shape(kind)})
-    correct_values = correct_response(question, ids)
+    qtype = question_type(kind)
+    cardinality, base_type = qtype.qti_response
+    declaration = sub(item, "responseDeclaration", {"identifier": "RESPONSE", "cardinality": cardinality,
+                                                    "baseType": base_type})
+    correct_values = qtype.correct_values(question, ids)
     if correct_values:
         correct = sub(declaration, "correctResponse")
         for value in correct_values:
@@ -107,16 +111,16 @@ def item_xml(question: QuestionSource) -> ET.Element:
                                              "normalMaximum": str(question.points)})
     sub(sub(score, "defaultValue"), "value", text="0")
     has_feedback = any(o.feedback.strip() for o in question.options) or question.explanation.strip()
-    if has_feedback and kind != "reflection":
+    if has_feedback and not is_reflection(kind):
         sub(item, "outcomeDeclaration", {"identifier": "FEEDBACK", "cardinality": "multiple",
                                          "baseType": "identifier"})
     body = sub(item, "itemBody")
     add_block(body, question.stem)
     interaction(body, question, ids)
-    if kind != "reflection":
+    if not is_reflection(kind):
         processing(sub(item, "responseProcessing"), question, bool(has_feedback), mapping is not None)
         for option in question.options:
-            if option.feedback.strip() and kind in ("single", "multiple", "truefalse"):
+            if option.feedback.strip() and is_choice(kind):
                 feedback = sub(item, "modalFeedback", {"outcomeIdentifier": "FEEDBACK", "identifier": ids[option.id],
                                                        "showHide": "show"})
                 add_block(feedback, option.feedback)
@@ -125,34 +129,6 @@ def item_xml(question: QuestionSource) -> ET.Element:
                                                    "showHide": "show"})
             add_block(feedback, question.explanation)
     return item
-
-
-def response_shape(kind: str) -> dict[str, str]:
-    return {
-        "single": {"cardinality": "single", "baseType": "identifier"},
-        "truefalse": {"cardinality": "single", "baseType": "identifier"},
-        "multiple": {"cardinality": "multiple", "baseType": "identifier"},
-        "numeric": {"cardinality": "single", "baseType": "float"},
-        "text": {"cardinality": "single", "baseType": "string"},
-        "match": {"cardinality": "multiple", "baseType": "directedPair"},
-        "order": {"cardinality": "ordered", "baseType": "identifier"},
-        "reflection": {"cardinality": "single", "baseType": "string"},
-    }[kind]
-
-
-def correct_response(question: QuestionSource, ids: dict[str, str]) -> list[str]:
-    kind = question.type
-    if kind in ("single", "multiple", "truefalse"):
-        return [ids[o.id] for o in question.options if o.correct]
-    if kind == "numeric" and question.numeric is not None:
-        return [number_text(question.numeric.value)]
-    if kind == "text":
-        return list(question.accepted[:1])
-    if kind == "match":
-        return [f"{ids[o.id]} {ids[o.id]}-meaning" for o in question.options]
-    if kind == "order":
-        return [ids[o.id] for o in question.options]
-    return []
 
 
 def response_mapping(question: QuestionSource, ids: dict[str, str]) -> ET.Element | None:
@@ -232,7 +208,7 @@ def processing(rules: ET.Element, question: QuestionSource, has_feedback: bool, 
     if has_feedback:
         setter = sub(rules, "setOutcomeValue", {"identifier": "FEEDBACK"})
         combined = sub(setter, "multiple")
-        if question.type in ("single", "multiple", "truefalse"):
+        if is_choice(question.type):
             sub(combined, "variable", {"identifier": "RESPONSE"})
         sub(combined, "baseValue", {"baseType": "identifier"}, GENERAL_FEEDBACK)
 
