@@ -14,7 +14,7 @@ import pytest
 from lti_tool import REPO_ROOT
 from lti_tool.content.interchange import export_quiz, load_quiz
 from lti_tool.content.model import QUESTION_TYPES, QuizSource
-from tests.interchange.conftest import SHIPPED_QUIZZES
+from tests.support.shipped_content import SHIPPED_QUIZZES
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
