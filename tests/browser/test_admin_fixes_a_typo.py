@@ -43,10 +43,12 @@ def test_config(test_config: dict, tmp_path: Path) -> dict:
 def test_an_administrator_fixes_a_typo_and_a_learner_reads_the_correction(journey, test_config):
     content = Path(test_config["CONTENT_DIR"])
     page = journey.window()
+    page.set_default_timeout(60000)  # previews, the upload and publishing parse the whole module
     journey.launch(page, user_id="admin-1", roles=[INSTITUTION_ADMIN], omit_claims=[CONTEXT_CLAIM])
     assert page.url == f"{journey.tool}/admin/"
     admin = journey.db.scalars(select(User).where(User.sub == "admin-1")).one()
     admin_access.grant(journey.db, admin.id, all_platforms=False, content=True)  # `flask admin grant --content`
+    journey.db.commit()
     assert page.locator("h1").inner_text() == "Administration"
     journey.check(page, "admin home")
     for heading, shows in (("Connect a platform", "/lti/jwks.json"),

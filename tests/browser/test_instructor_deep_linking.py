@@ -42,7 +42,7 @@ def test_an_instructor_adds_two_modules_and_a_learner_lands_in_one_of_them(journ
     [response] = state.deep_link_responses
     assert response["claims"][CLAIM_DL_DATA] == sent_data
     assert [item["title"] for item in response["created"]] == [
-        "Supervising international medical graduates", "Portfolio and ARCP preparation (Autumn 2027)"]
+        "Portfolio and ARCP preparation (Autumn 2027)", "Supervising international medical graduates"]
     created = {item["title"]: item for item in response["created"]}
     edition = db.scalars(select(Edition)).one()
     assert edition.course_id == db.scalars(select(Course)).one().id
