@@ -38,7 +38,7 @@ from lti_tool.db import session_factory  # noqa: E402
 from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
-from tests.lti_harness import form_of  # noqa: E402
+from tests.support.lti_world import form_of  # noqa: E402
 
 sys.path.insert(0, str(BENCH))
 from serving import free_port, max_worker_rss_mib, start_gunicorn, stop, tool_env  # noqa: E402

@@ -1,6 +1,6 @@
 """How fast the learner's two hot paths are: viewing a page and submitting a quiz, through the Flask test client.
 
-Seeds the demo module (tests/learning/factories.py) on a fresh SQLite file, and on PostgreSQL too when
+Seeds the demo module (tests/support/learning_factories.py) on a fresh SQLite file, and on PostgreSQL too when
 LTI_TOOL_BENCH_DATABASE_URL is set (a throw-away schema is created and dropped). Prints median and 95th
 percentile milliseconds and requests per second. Run: ``python bench/bench_learner.py [iterations]``.
 """
@@ -27,9 +27,9 @@ from lti_tool import create_app  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
 from lti_tool.models import QuizVersion  # noqa: E402
-from tests.helpers import make_course, make_launch, sign_in  # noqa: E402
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
-from tests.quiz_form import answer_fields  # noqa: E402
+from tests.support.launches import make_course, make_launch, sign_in  # noqa: E402
+from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
+from tests.support.quiz_form import answer_fields  # noqa: E402
 
 PG_ENV = "LTI_TOOL_BENCH_DATABASE_URL"
 SCHEMA = "btg_bench"

@@ -33,7 +33,7 @@ from lti_tool.learning.grades import status_counts  # noqa: E402
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
-from tests.load.scenario import check_grades, format_report, module_plan, run_crowd  # noqa: E402
+from tests.support.load_scenario import check_grades, format_report, module_plan, run_crowd  # noqa: E402
 
 SCHEMA = "btg_load_test"
 

@@ -33,9 +33,9 @@ from lti_tool.devplatform import PlatformSettings, create_platform_app, platform
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
 from lti_tool.models import Quiz, QuizVersion  # noqa: E402
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
-from tests.lti_harness import form_of  # noqa: E402
-from tests.quiz_form import answer_fields  # noqa: E402
+from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module  # noqa: E402
+from tests.support.lti_world import form_of  # noqa: E402
+from tests.support.quiz_form import answer_fields  # noqa: E402
 
 TOOL = "http://tool.test"
 

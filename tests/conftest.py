@@ -1,4 +1,6 @@
-"""Fixtures: a real database per test (SQLite file, or PostgreSQL when LTI_TOOL_TEST_DATABASE_URL names one).
+"""Fixtures: a real database per test (SQLite file, or PostgreSQL when LTI_TOOL_TEST_DATABASE_URL names one), the
+app on it, and the shipped content published; the fixture modules in tests/support/ (``pytest_plugins``) add the
+LTI world, the emulator registered with the tool, the demo content folder and headless Chromium.
 
 The schema is built once per test process through the Alembic migrations, so every run also proves the
 migrations; each test then starts from empty tables. Under pytest-xdist each worker gets its own
@@ -21,6 +23,13 @@ from lti_tool.migrate import upgrade
 from lti_tool.models import Base
 
 PG_ENV = "LTI_TOOL_TEST_DATABASE_URL"
+# Shared fixtures beyond the database and the app; helpers without fixtures are imported from tests.support.
+pytest_plugins = [
+    "tests.support.lti_world",
+    "tests.support.platform_emulator",
+    "tests.support.demo_content",
+    "tests.support.browser",
+]
 
 
 def _worker() -> str:
@@ -106,18 +115,6 @@ def published(app):
 
     with session_factory(app)() as session:
         return publish(session, app.config["CONTENT_DIR"], actor="tests")
-
-
-@pytest.fixture
-def lti_world(app, published):
-    """The tool with its content published and the platform emulator, both on loopback HTTP, the emulator
-    registered with the tool."""
-    from tests.lti_harness import start_world
-
-    world = start_world(app)
-    yield world
-    world.platform.stop()
-    world.tool.stop()
 
 
 # Hypothesis: "ci" (the default) keeps the model-based test of the course under two minutes; "long" explores

@@ -13,8 +13,8 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from lti_tool.models import AuditEntry, ModuleVersion
-from tests.authoring.conftest import csrf_token, signed_in
-from tests.content.demo_content import PNG
+from tests.support.admin_session import csrf_token, signed_in
+from tests.support.demo_content import PNG
 
 PAGE_URL = "/admin/content/demo/edit/01-first.md"
 

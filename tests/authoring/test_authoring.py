@@ -17,7 +17,7 @@ from lti_tool.content.assets import asset_url
 from lti_tool.content.render import render_markdown
 from lti_tool.errors import NotFound, ToolError
 from lti_tool.models import Module, ModuleVersion, Page, Progress, utcnow
-from tests.content.demo_content import PNG
+from tests.support.demo_content import PNG
 
 PAGE = "01-first.md"
 

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from lti_tool.models import ModuleVersion
-from tests.authoring.conftest import csrf_token
+from tests.support.admin_session import csrf_token
 
 PAGE = "modules/demo/01-first.md"
 TEXT = b"# First\n\n" + b"Ask early and often. " * 40

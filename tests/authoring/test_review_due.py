@@ -10,8 +10,8 @@ from sqlalchemy import update
 from lti_tool.content import publish
 from lti_tool.content.review import review_due
 from lti_tool.models import Page, QuizVersion
-from tests.authoring.conftest import signed_in
-from tests.content.demo_content import write_demo
+from tests.support.admin_session import signed_in
+from tests.support.demo_content import write_demo
 
 TODAY = date.today()
 

@@ -17,8 +17,8 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy.orm import Session
 
 from lti_tool.devplatform import serve_in_thread
-from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 IFRAME_SIZES = ({"width": 1280, "height": 700}, {"width": 320, "height": 700})
 ADMIN_PAGES = (("Platforms", "Platforms and deployments"), ("Audit log", "Audit log"),

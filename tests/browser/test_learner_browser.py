@@ -10,18 +10,17 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from tests.helpers import make_course, make_launch
-from tests.learning.factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.launches import make_course, make_launch
+from tests.support.learning_factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

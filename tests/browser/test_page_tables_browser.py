@@ -10,9 +10,9 @@ from playwright.sync_api import sync_playwright
 from lti_tool.content import publish
 from lti_tool.devplatform import serve_in_thread
 from tests.browser.test_learner_browser import assert_fits
-from tests.content.demo_content import DEMO_FILES, write_demo
-from tests.helpers import make_course, make_launch
-from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.demo_content import DEMO_FILES, write_demo
+from tests.support.launches import make_course, make_launch
 
 pytestmark = pytest.mark.browser
 WIDE_TABLE = """

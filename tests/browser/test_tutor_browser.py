@@ -17,11 +17,8 @@ from playwright import sync_api as playwright_api
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from tests.tutor import factories as f
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.support import tutor_factories as f
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from lti_tool.learning.certificates import (
     printable,
 )
 from lti_tool.models import Certificate
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 
 @pytest.fixture

@@ -1,3 +1,12 @@
-"""Content tests run against the small demo content folder in demo_content.py."""
+"""Content tests run against the small demo content folder (tests/support/demo_content.py)."""
 
-from tests.content.demo_content import demo_content, test_config  # noqa: F401 - fixtures
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def test_config(test_config: dict, demo_content: Path) -> dict:
+    return {**test_config, "CONTENT_DIR": str(demo_content)}

@@ -8,7 +8,7 @@ import pytest
 
 from lti_tool.content import publish
 from lti_tool.models import Launch, Platform, User, utcnow
-from tests.content.demo_content import PNG
+from tests.support.demo_content import PNG
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 from lti_tool import REPO_ROOT
 from lti_tool.content import check
 from lti_tool.content.parse import load_tree, parse_content
-from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, REVIEW, write_demo, write_files
+from tests.support.demo_content import BROKEN_EXPECTED, BROKEN_FILES, DEMO_FILES, REVIEW, write_demo, write_files
 
 
 def lines(root: Path) -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lti_tool import REPO_ROOT
-from tests.content.demo_content import BROKEN_EXPECTED, BROKEN_FILES, write_demo
-from tests.content.shipped import shipped_counts
+from tests.support.demo_content import BROKEN_EXPECTED, BROKEN_FILES, write_demo
+from tests.support.shipped_content import shipped_counts
 
 
 def test_check_of_the_shipped_content_exits_0_with_a_summary_counting_every_file_and_question(app):

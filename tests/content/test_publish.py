@@ -12,8 +12,8 @@ from lti_tool import REPO_ROOT
 from lti_tool.content import ContentProblems, publish, publish_module_from_sources
 from lti_tool.errors import ToolError
 from lti_tool.models import Module, ModuleVersion, Option, Page, Question, Quiz, QuizVersion
-from tests.content.demo_content import REVIEW
-from tests.content.shipped import page_files, shipped_counts
+from tests.support.demo_content import REVIEW
+from tests.support.shipped_content import page_files, shipped_counts
 
 
 def count(db, table) -> int:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from lti_tool.content import check
 from lti_tool.content.estimate import reading_words
 from lti_tool.content.parse import load_tree, parse_content
-from tests.content.demo_content import DEMO_FILES, write_demo
+from tests.support.demo_content import DEMO_FILES, write_demo
 
 PAGE = DEMO_FILES["modules/demo/01-first.md"]
 MODULE = DEMO_FILES["modules/demo/module.md"]

@@ -5,7 +5,7 @@ protocol-relative links, checks every text field for HTML, and checks one file a
 from __future__ import annotations
 
 from lti_tool.content import check
-from tests.content.demo_content import DEMO_FILES, PNG, REVIEW, write_demo
+from tests.support.demo_content import DEMO_FILES, PNG, REVIEW, write_demo
 
 SOURCES = "sources:\n  - title: S\n    url: https://a.org/\n    accessed: 2026-01-05\n"
 PAGE_PATH = "modules/demo/03-extra.md"

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import Emulator
+from tests.support.emulator_harness import Emulator
 
 SCORE_TYPE = {"Content-Type": c.MEDIA_SCORE}
 LINEITEM_TYPE = {"Content-Type": c.MEDIA_LINEITEM}

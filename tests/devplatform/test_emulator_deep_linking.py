@@ -8,7 +8,7 @@ import jwt
 import requests
 
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import CLIENT_ID, DEPLOYMENT_ID, Emulator
+from tests.support.emulator_harness import CLIENT_ID, DEPLOYMENT_ID, Emulator
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 

@@ -9,7 +9,7 @@ import requests
 
 from lti_tool.devplatform import FaultPlan
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import Emulator
+from tests.support.emulator_harness import Emulator
 
 SCORE = {
     "userId": "learner-1",

@@ -17,7 +17,7 @@ from lti_tool.devplatform import (
     sign_id_token,
 )
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
+from tests.support.emulator_harness import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 

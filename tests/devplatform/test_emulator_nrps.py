@@ -3,7 +3,7 @@
 import requests
 
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import Emulator
+from tests.support.emulator_harness import Emulator
 
 
 def test_following_next_links_fetches_every_member_once(emulator: Emulator) -> None:

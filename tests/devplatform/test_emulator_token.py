@@ -6,7 +6,7 @@ import requests
 
 from lti_tool.devplatform import SigningKey
 from lti_tool.devplatform import constants as c
-from tests.devplatform.harness import Emulator
+from tests.support.emulator_harness import Emulator
 
 
 def test_a_good_client_assertion_gets_a_bearer_token_for_the_granted_scopes(

@@ -21,8 +21,8 @@ from lti_tool import REPO_ROOT
 from lti_tool.db import session_factory
 from lti_tool.lti.outbox import run_pass
 from lti_tool.models import GradeSync
-from tests.faults.conftest import drain
-from tests.load.scenario import check_grades
+from tests.support.load_scenario import check_grades
+from tests.support.platform_emulator import drain
 
 
 def final_rows(db) -> list[GradeSync]:

@@ -33,8 +33,8 @@ from lti_tool.lti import registration
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.migrate import upgrade
 from lti_tool.models import Attempt, GradeSync, Progress, User
-from tests.faults.conftest import free_port, start_gunicorn, stop_process
-from tests.load.scenario import Recorder, check_grades, launch_and_read, module_plan, run_crowd
+from tests.support.gunicorn import free_port, start_gunicorn, stop_process
+from tests.support.load_scenario import Recorder, check_grades, launch_and_read, module_plan, run_crowd
 
 BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
 

@@ -18,8 +18,7 @@ from sqlalchemy.engine import make_url
 
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.models import Attempt, Progress, User
-from tests.faults.conftest import (
-    drain,
+from tests.support.gunicorn import (
     free_port,
     serve_emulator_launches_to,
     start_gunicorn,
@@ -27,7 +26,8 @@ from tests.faults.conftest import (
     wait_healthy,
     worker_pids,
 )
-from tests.load.scenario import Recorder, check_grades, launch_and_read, module_plan, start_quiz
+from tests.support.load_scenario import Recorder, check_grades, launch_and_read, module_plan, start_quiz
+from tests.support.platform_emulator import drain
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.lti.service_token import scope_key
 from lti_tool.models import AccessToken, GradeSync, ResourceLink
+from tests.support.platform_emulator import launch, learner, progress_for, record_score, seed_catalogue, statuses
 
-from .conftest import launch, learner, progress_for, record_score, seed_catalogue, statuses
 from .test_grade_outbox import SAMPLE_LINEITEM, drain
 
 OPEN_EDX_SCOPES = (c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE)

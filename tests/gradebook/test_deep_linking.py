@@ -14,8 +14,7 @@ from lti_tool.devplatform import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.models import Edition, GradeSync, Progress, ResourceLink, User
-
-from .conftest import CLIENT_ID, forms_of, launch, module_version, record_score, seed_catalogue
+from tests.support.platform_emulator import CLIENT_ID, forms_of, launch, module_version, record_score, seed_catalogue
 
 
 def _choose_page(db, emulator, browser, **scenario):

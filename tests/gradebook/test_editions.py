@@ -11,8 +11,7 @@ from sqlalchemy import select
 from lti_tool.errors import Conflict
 from lti_tool.learning import editions
 from lti_tool.models import Course, Edition
-
-from .conftest import forms_of, launch, seed_catalogue
+from tests.support.platform_emulator import forms_of, launch, seed_catalogue
 
 JAN = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 

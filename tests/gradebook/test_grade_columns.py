@@ -17,10 +17,9 @@ from lti_tool.learning import grades
 from lti_tool.lti import outbox
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import GradeSync, LineItem, ResourceLink
-from tests.load.scenario import Recorder, module_plan, start_quiz
-from tests.lti_harness import form_of
-
-from .conftest import learner, progress_for, record_score
+from tests.support.load_scenario import Recorder, module_plan, start_quiz
+from tests.support.lti_world import form_of
+from tests.support.platform_emulator import learner, progress_for, record_score
 
 SUPERVISION = "img-supervision"
 PORTFOLIO = "portfolio-arcp"

@@ -14,8 +14,7 @@ from lti_tool.learning import grades
 from lti_tool.lti import ags, keys, outbox, service_token
 from lti_tool.lti.service_token import ServiceClient
 from lti_tool.models import AccessToken, Edition, GradeSync, LineItem, ResourceLink, utcnow
-
-from .conftest import (
+from tests.support.platform_emulator import (
     CLIENT_ID,
     learner,
     progress_for,

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from lti_tool import REPO_ROOT
 from lti_tool.lti import outbox
 from lti_tool.models import GradeSync
-
-from .conftest import learner, progress_for, record_score, statuses
+from tests.support.platform_emulator import learner, progress_for, record_score, statuses
 
 SAMPLE_LINEITEM = "li-img-supervision"
 

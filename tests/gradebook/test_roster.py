@@ -7,8 +7,7 @@ from sqlalchemy import select
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.lti import nrps
 from lti_tool.models import Course, Enrollment, User
-
-from .conftest import learner
+from tests.support.platform_emulator import learner
 
 
 def test_a_230_member_roster_is_read_across_pages_of_50(db, course, emulator):

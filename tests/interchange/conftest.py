@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from lti_tool import REPO_ROOT
-from lti_tool.content.interchange import load_quiz, quiz_listing
+from lti_tool.content.interchange import load_quiz
 from lti_tool.content.model import QuizSource
 
 EVERY_TYPE_DIR = Path(__file__).parent / "every_type"
 EVERY_TYPE_QUIZ = "every-type-check"
-SHIPPED_QUIZZES = [quiz.id for quiz in quiz_listing(REPO_ROOT)]
 
 
 @pytest.fixture

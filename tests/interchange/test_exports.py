@@ -15,7 +15,7 @@ from lti_tool import REPO_ROOT
 from lti_tool.content.interchange import export_quiz, load_quiz
 from lti_tool.content.model import QuizSource
 from lti_tool.content.question_types import QUESTION_TYPES
-from tests.interchange.conftest import SHIPPED_QUIZZES
+from tests.support.shipped_content import SHIPPED_QUIZZES
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 CP = "{http://www.imsglobal.org/xsd/imscp_v1p1}"

@@ -12,7 +12,7 @@ from lti_tool.content.interchange.gift import escape, quiz_to_gift, unescape
 from lti_tool.content.interchange.markdown import option
 from lti_tool.content.model import NumericAnswer, QuestionSource, QuizSource
 from lti_tool.content.parse import load_tree, parse_quiz
-from tests.interchange.conftest import SHIPPED_QUIZZES
+from tests.support.shipped_content import SHIPPED_QUIZZES
 
 
 def essentials(quiz: QuizSource) -> list[tuple]:

@@ -13,7 +13,7 @@ from lti_tool import REPO_ROOT
 from lti_tool.content.interchange import load_quiz
 from lti_tool.models import AuditEntry
 from tests.interchange.test_imports import MOODLE_BANK
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 
 def test_cli_exports_gift_to_standard_output_and_qti_to_a_file(app, tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from lti_tool.learning.progress import Learner
-from tests.helpers import make_course, make_launch
+from tests.support.launches import make_course, make_launch
 
 
 @pytest.fixture

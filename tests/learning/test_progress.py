@@ -9,8 +9,8 @@ from sqlalchemy import select
 from lti_tool.learning import quizzes
 from lti_tool.learning.progress import Learner, module_status, record_page_view, start_or_resume
 from lti_tool.models import Edition, GradeSync, Module, PageView, utcnow
-from tests.helpers import make_course, make_launch
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module, publish_version
+from tests.support.launches import make_course, make_launch
+from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module, publish_version
 
 
 def module(db, slug="img-demo"):

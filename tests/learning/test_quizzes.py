@@ -13,7 +13,7 @@ from lti_tool.learning import quizzes
 from lti_tool.learning.errors import AnswersIncomplete, AttemptAlreadySubmitted, NoAttemptsLeft, UnknownQuestion
 from lti_tool.learning.progress import start_or_resume
 from lti_tool.models import Attempt, GradeSync, Module, Progress, Reflection
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module
+from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module
 
 
 def begin(db, learner, **quiz_options):

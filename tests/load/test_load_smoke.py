@@ -10,7 +10,7 @@ import pytest
 
 from lti_tool.db import session_factory
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
-from tests.load.scenario import check_grades, format_report, module_plan, run_crowd
+from tests.support.load_scenario import check_grades, format_report, module_plan, run_crowd
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from lti_tool import REPO_ROOT, create_app
 from lti_tool.lti import registration
 from lti_tool.models import Launch
-from tests.lti_harness import form_of
+from tests.support.lti_world import form_of
 
 
 def _platform(db):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.models import Course, Enrollment, Launch, OidcState, ResourceLink, User
-from tests.lti_harness import DEPLOYMENT_ID
+from tests.support.lti_world import DEPLOYMENT_ID
 
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 INSTITUTION = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"

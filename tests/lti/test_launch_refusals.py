@@ -196,7 +196,7 @@ def test_an_unknown_deployment_is_recorded_and_refused_until_an_admin_activates_
 
 def test_a_deactivated_deployment_is_refused(lti_world, db):
     from lti_tool.lti import registration
-    from tests.lti_harness import DEPLOYMENT_ID
+    from tests.support.lti_world import DEPLOYMENT_ID
 
     registration.set_deployment_active(db, lti_world.platform_id, DEPLOYMENT_ID, False)
     _refused(lti_world.launch(user_id="learner-1", role="learner"), "deployment_inactive", 403)

@@ -1,20 +1,16 @@
 """LTI platform storage: when the state cookie does not come back inside the course iframe, the tool keeps and
-checks its login state in the platform's frame through postMessage (lti.put_data / lti.get_data)."""
+checks its login state in the platform's frame through postMessage (lti.put_data / lti.get_data).
+The whole exchange in a real cross-site iframe: tests/browser/test_platform_storage_browser.py."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
-from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
 from lti_tool.models import Launch, OidcState
-from tests.lti_harness import form_of
-
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.support.lti_world import form_of
 
 
 def _storage_login(world, browser):
@@ -60,48 +56,3 @@ def test_a_cross_site_post_claiming_the_storage_check_is_refused(lti_world, db):
     missing_origin = requests.post(action, data={**fields, "lti_storage_checked": "1"}, timeout=10)
     assert "<code>state_not_bound</code>" in missing_origin.text or 'data-mode="launch"' in missing_origin.text
     assert db.scalar(select(func.count()).select_from(Launch)) == 0
-
-
-@pytest.mark.browser
-def test_in_a_cross_site_iframe_the_launch_completes_through_platform_storage(lti_world, db):
-    """The platform page (127.0.0.1) frames the tool served on 127.0.0.2: a different site, so the tool's Lax
-    cookies are not sent inside the frame. The real browser runs the postMessage exchange with the platform page.
-    (127.0.0.2 rather than "localhost", whose IPv6 address may not answer at all on some machines.)"""
-    from playwright.sync_api import sync_playwright
-
-    from lti_tool.devplatform import serve_in_thread
-
-    second_host = serve_in_thread(lti_world.app, host="127.0.0.2")
-    tool_origin = second_host.url
-    settings = lti_world.settings
-    settings.tool_login_url = f"{tool_origin}/lti/login"
-    settings.tool_launch_url = f"{tool_origin}/lti/launch"
-    framed = (f"{lti_world.platform.url}/launch/start?framed=1&user_id=learner-1&role=learner"
-              f"&resource_link_id={GRADED_RESOURCE_LINK_ID}&custom=module%3Dimg-supervision")
-    with sync_playwright() as p:
-        # One renderer for both sites: on a loaded 2-core machine, starting a process for the cross-site frame
-        # could take longer than the test waits. Cookies and postMessage origins behave the same either way.
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=[*CHROMIUM_ARGS, "--disable-features=IsolateOrigins,site-per-process"])
-        page = browser.new_page()
-        page.goto(framed, wait_until="commit")
-        launches = _launches_after(db, seconds=45)
-        log = page.evaluate("window.platformStorageLog")
-        browser.close()
-    second_host.stop()
-    assert launches == 1, "the launch was accepted although the frame never sent the state cookie back"
-    assert "lti.put_data" in log and "lti.get_data" in log, "the state went through the platform's storage"
-
-
-def _launches_after(db, seconds: float) -> int:
-    """Launches recorded once the framed flow has run its course (the frame navigates several times)."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        db.rollback()  # a fresh snapshot: the tool commits in its own threads
-        count = db.scalar(select(func.count()).select_from(Launch))
-        if count:
-            return count
-        time.sleep(0.2)
-    return 0

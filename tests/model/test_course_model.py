@@ -38,9 +38,9 @@ from lti_tool.db import session_factory
 from lti_tool.learning.grades import SCORE_MAXIMUM, resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_pass
 from lti_tool.models import Course, Edition, GradeSync, Progress, User, utcnow
-from tests.load.scenario import CSRF, REFLECTION_TEXT, found, module_plan
-from tests.lti_harness import form_of
-from tests.quiz_form import answer_fields
+from tests.support.load_scenario import CSRF, REFLECTION_TEXT, found, module_plan
+from tests.support.lti_world import form_of
+from tests.support.quiz_form import answer_fields
 
 LEARNERS = ("learner-1", "learner-2", "learner-3")
 MODULES = ("img-supervision", "portfolio-arcp", "img-handbook")

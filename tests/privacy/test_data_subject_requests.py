@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lti_tool.audit import actor_label, record
 from lti_tool.models import AuditEntry, Certificate, GradeSync, Launch, Progress, Reflection, User
-from tests.privacy.conftest import deliver_grades, traces_of
+from tests.support.privacy_traces import deliver_grades, traces_of
 
 
 def _cli(app, *args: str):  # noqa: ANN001, ANN202

@@ -20,7 +20,7 @@ from lti_tool.models import (
     utcnow,
 )
 from lti_tool.privacy.retention import purge
-from tests.privacy.conftest import Learner, deliver_grades, traces_of
+from tests.support.privacy_traces import Learner, deliver_grades, traces_of
 
 RETENTION_DAYS = 90
 

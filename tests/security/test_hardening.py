@@ -54,7 +54,7 @@ def test_lti_endpoints_are_rate_limited_per_client(test_config):
 
 
 def test_a_refused_launch_logs_no_personal_data(lti_world, caplog):
-    from tests.lti_harness import PendingLogin  # noqa: F401 - the harness shapes the forged launch
+    from tests.support.lti_world import PendingLogin  # noqa: F401 - the harness shapes the forged launch
 
     caplog.set_level(logging.DEBUG)
     pending = lti_world.begin_login(user_id="learner-3", role="learner")

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from lti_tool.db import session_factory
 from lti_tool.lti import registration
-from tests.faults.conftest import free_port, start_gunicorn, stop_process
+from tests.support.gunicorn import free_port, start_gunicorn, stop_process
 
 LOGIN_ORIGIN = "https://learn.trust.example"
 LEARNT_ORIGIN = "https://site.trust.example"

@@ -14,13 +14,11 @@ import os
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from lti_tool import create_app
-from lti_tool.learning.certificates import certificate_for_learner
 from lti_tool.web.auth import ROLE_ATTRIBUTE
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 PUBLIC = {
     "static": "stylesheets and scripts",
@@ -67,21 +65,6 @@ def required_role(app, rule: Rule) -> str | None:
 
 GUARDED = [rule for rule in ALL_ROUTES if not is_public(rule)]
 GUARDED_CASES = [pytest.param(rule, id=rule.endpoint) for rule in GUARDED]
-
-
-@pytest.fixture
-def world(db: Session):
-    s = f.Scenario(db)
-    s.learner_launch = f.launch(db, s.amara, s.course, role="learner")
-    s.tutor_launch = f.launch(db, s.tutor, s.course, role="tutor")
-    s.other_tutor_launch = f.launch(db, s.other_tutor, s.other_course, role="tutor")
-    admin = f.person(db, s.other_course, name="Ada Admin", role="tutor")
-    s.admin_launch = f.launch(db, admin, s.other_course, role="tutor", platform_admin=True, all_platforms=True,
-                              content=True)
-    s.deployment = db.get(f.Deployment, s.course.deployment_id)
-    db.commit()
-    s.certificate = certificate_for_learner(db, s.amara.id, s.course.id, "img-supervision")
-    return s
 
 
 def url_values(world) -> dict[str, object]:

@@ -218,7 +218,7 @@ def test_the_page_header_can_tell_an_admin_without_a_query(app, db):
     from flask import render_template_string
 
     from lti_tool.web.auth import current_launch
-    from tests.tutor import factories as f
+    from tests.support import tutor_factories as f
 
     deployment = f.platform(db)
     course = f.course(db, deployment)

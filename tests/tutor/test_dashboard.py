@@ -19,7 +19,7 @@ from lti_tool.learning.dashboard import (
     question_analysis,
 )
 from lti_tool.models import GradeSync
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 
 def names(matrix) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy import String, update
 
 from lti_tool.learning.dashboard import FORMULA_START, spreadsheet_cell
 from lti_tool.models import Edition, ModuleVersion
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "＝", "＋", "－", "＠"]
 

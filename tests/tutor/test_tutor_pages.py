@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lti_tool.models import Answer, Attempt, GradeSync, PageView, Question
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""One headless Chromium per test module; each test still gets its own database and LTI world (tests/conftest.py)."""
+"""Headless Chromium for the browser tests (marked ``browser``): where it lives, how it starts, one per test
+module; and the journey fixture, each test still getting its own database and LTI world (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api
 
-from tests.journeys.journey import CHROMIUM, CHROMIUM_ARGS, Journey
+from tests.support.journey import Journey
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""A small, valid content folder written to tmp_path: one module (two pages, an image) and one quiz."""
+"""A small, valid content folder written to tmp_path: one module (two pages, an image) and one quiz; a broken one
+and the problems the checker reports for it. Fixture: ``demo_content`` (the folder, written fresh per test)."""
 
 from __future__ import annotations
 
@@ -236,8 +237,3 @@ def write_demo(root: Path, changes: dict[str, str] | None = None) -> Path:
 @pytest.fixture
 def demo_content(tmp_path: Path) -> Path:
     return write_demo(tmp_path / "content")
-
-
-@pytest.fixture
-def test_config(test_config: dict, demo_content: Path) -> dict:
-    return {**test_config, "CONTENT_DIR": str(demo_content)}

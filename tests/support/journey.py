@@ -16,12 +16,9 @@ from sqlalchemy.orm import Session
 
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.models import Module, Question, Quiz, QuizVersion
-from tests.lti_harness import LtiWorld
-from tests.quiz_form import correct_answer, plain
+from tests.support.lti_world import LtiWorld
+from tests.support.quiz_form import correct_answer, plain
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 REFLECTION = "I will meet my trainee in their first week and agree a plan for the rota, leave and induction."
 _AXE = Axe()
 MODULE_URL = re.compile(r"(/course/\d+)/module/([\w-]+)/$")

@@ -19,8 +19,8 @@ from lti_tool.devplatform import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.learning.grades import resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Edition, Module, Question, utcnow
-from tests.journeys.journey import answer_correctly, current_quiz, read_every_page, take_quiz
-from tests.quiz_form import plain
+from tests.support.journey import answer_correctly, current_quiz, read_every_page, take_quiz
+from tests.support.quiz_form import plain
 
 pytestmark = pytest.mark.browser
 COURSE_PATH = re.compile(r"(/course/\d+)/")

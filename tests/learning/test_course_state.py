@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from lti_tool.learning import catalogue, editions
 from lti_tool.models import Launch, Module, Progress, ResourceLink, utcnow
-from tests.helpers import Arranged, make_course, make_launch, sign_in
-from tests.learning.factories import publish_version
+from tests.support.launches import Arranged, make_course, make_launch, sign_in
+from tests.support.learning_factories import publish_version
 
 SUPERVISION, ARCP = "img-supervision", "portfolio-arcp"
 

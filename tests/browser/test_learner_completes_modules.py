@@ -12,7 +12,7 @@ import pytest
 from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
 from lti_tool.learning import editions
 from lti_tool.models import Course, utcnow
-from tests.journeys.journey import (
+from tests.support.journey import (
     assert_completed_with_certificate,
     course_link,
     land_in_module,

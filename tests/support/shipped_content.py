@@ -10,9 +10,12 @@ import re
 from pathlib import Path
 
 from lti_tool import REPO_ROOT
+from lti_tool.content.interchange import quiz_listing
 
 QUESTION_HEADING = re.compile(r"^## .*\{#[^}]+\}\s*$", re.MULTILINE)
 OPTION_LINE = re.compile(r"^(?:- |\d+\. ).*\{#[^}]+\}", re.MULTILINE)
+# The shipped quizzes' ids as the interchange lists them: the round-trip tests run once for each.
+SHIPPED_QUIZZES = [quiz.id for quiz in quiz_listing(REPO_ROOT)]
 
 
 def module_folders(root: Path = REPO_ROOT) -> list[Path]:

@@ -1,26 +1,21 @@
-"""Fixtures: the emulator and a stand-in tool, each on a real loopback HTTP server."""
+"""The emulator and a stand-in tool, each on a real loopback HTTP server: helpers for the emulator's own tests
+(fixtures in tests/devplatform/conftest.py)."""
 
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
-import pytest
 import requests
-from flask import Flask, jsonify
 
 from lti_tool.devplatform import (
     PlatformSettings,
     PlatformState,
     RunningServer,
     SigningKey,
-    create_platform_app,
-    platform_state,
-    serve_in_thread,
 )
 
 CLIENT_ID = "test-client-id"
@@ -153,35 +148,3 @@ class Emulator:
         response = self.request_token(scopes)
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-@pytest.fixture
-def tool() -> Iterator[FakeTool]:
-    keys = [SigningKey.generate()]
-    app = Flask("fake_tool")
-
-    @app.get("/jwks")
-    def jwks() -> Any:
-        return jsonify(keys=[key.public_jwk() for key in keys])
-
-    server = serve_in_thread(app)
-    yield FakeTool(server=server, keys=keys)
-    server.stop()
-
-
-@pytest.fixture
-def emulator(tool: FakeTool) -> Iterator[Emulator]:
-    settings = PlatformSettings(
-        client_id=CLIENT_ID,
-        deployment_id=DEPLOYMENT_ID,
-        tool_login_url=f"{tool.url}/lti/login",
-        tool_launch_url=f"{tool.url}/lti/launch",
-        tool_jwks_url=f"{tool.url}/jwks",
-    )
-    app = create_platform_app(settings)
-    server = serve_in_thread(app)
-    settings.issuer = server.url
-    yield Emulator(
-        server=server, state=platform_state(app), settings=settings, tool=tool
-    )
-    server.stop()

@@ -1,5 +1,6 @@
-"""Journey 3: an instructor adds two graded modules with LTI Deep Linking; the emulator makes two grade-book
-columns from the response, and a learner opening one of the new links lands in that module."""
+"""Journey 3: an instructor adds two graded modules with LTI Deep Linking, one in a new edition; the emulator makes
+two grade-book columns from the response, the course's editions page lists the new edition, and a learner opening
+one of the new links lands in that module."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.devplatform.constants import CLAIM_DL_DATA
 from lti_tool.learning import editions
 from lti_tool.learning.grades import resource_id_for
-from lti_tool.models import Edition, utcnow
+from lti_tool.models import Course, Edition, utcnow
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +39,13 @@ def test_an_instructor_adds_two_modules_and_a_learner_lands_in_one_of_them(journ
     page.wait_for_url(re.compile(re.escape(journey.world.platform.url) + "/"))
     assert page.locator("h1").inner_text() == "Content added to the course"
 
-    response = state.deep_link_responses[-1]
+    [response] = state.deep_link_responses
     assert response["claims"][CLAIM_DL_DATA] == sent_data
+    assert [item["title"] for item in response["created"]] == [
+        "Portfolio and ARCP preparation (Autumn 2027)", "Supervising international medical graduates"]
     created = {item["title"]: item for item in response["created"]}
     edition = db.scalars(select(Edition)).one()
+    assert edition.course_id == db.scalars(select(Course)).one().id
     supervision = created["Supervising international medical graduates"]
     portfolio = created["Portfolio and ARCP preparation (Autumn 2027)"]
     course = state.course(DEFAULT_CONTEXT_ID)
@@ -60,3 +64,10 @@ def test_an_instructor_adds_two_modules_and_a_learner_lands_in_one_of_them(journ
     page.locator("li", has_text="Supervising").get_by_role("link", name="open as a learner").click()
     page.wait_for_url(re.compile(re.escape(journey.tool) + r"/course/\d+/module/img-supervision/$"))
     assert page.locator("h1").inner_text() == "Supervising international medical graduates"
+
+    instructor = journey.window()
+    journey.launch(instructor, user_id="instructor-1")
+    instructor.goto(f"{journey.tool}/course/{edition.course_id}/editions")
+    instructor.wait_for_selector("h1:has-text('Editions')")
+    assert instructor.locator("td", has_text="Autumn 2027").count() == 1
+    journey.check(instructor, "editions")

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID, PlatformState
 from lti_tool.models import GradeSync, Module, QuizVersion, User
-from tests.lti_harness import form_of
-from tests.quiz_form import QuestionKey, answer_fields, correct_answer, field_of
+from tests.support.lti_world import form_of
+from tests.support.quiz_form import QuestionKey, answer_fields, correct_answer, field_of
 
 MODULE_SLUG = "img-supervision"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

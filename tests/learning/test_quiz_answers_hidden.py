@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.models import Attempt, QuizVersion
-from tests.helpers import make_course, make_launch, sign_in
-from tests.learning.factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
-from tests.quiz_form import QuizFormParser, answer_fields, field_of, shown_questions
+from tests.support.launches import make_course, make_launch, sign_in
+from tests.support.learning_factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
+from tests.support.quiz_form import QuizFormParser, answer_fields, field_of, shown_questions
 
 QUIZ = "/course/{course}/module/img-demo/quiz/demo-check/"
 TOKEN = "[0-9a-f]{12}"

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 
 from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
 from lti_tool.models import Attempt, GradeSync, Launch, utcnow
-from tests.journeys.journey import answer_quiz, current_quiz, land_in_module, read_every_page
-from tests.lti_harness import form_of
-from tests.quiz_form import plain
+from tests.support.journey import answer_quiz, current_quiz, land_in_module, read_every_page
+from tests.support.lti_world import form_of
+from tests.support.quiz_form import plain
 
 pytestmark = pytest.mark.browser
 QUIZ = "img-supervision-check"

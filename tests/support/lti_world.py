@@ -3,15 +3,18 @@
 `LtiWorld.launch(...)` walks a browser (a requests.Session with its cookie jar) through the real flow:
 platform login initiation → tool /lti/login → platform /auth → auto-posted id_token → tool /lti/launch.
 `LtiWorld.begin_login(...)` stops after the tool's login so tests can forge the id_token themselves.
+Fixture: ``lti_world``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from flask import Flask
 
@@ -134,3 +137,13 @@ def start_world(app: Flask) -> LtiWorld:
         platform_id = row.id
     return LtiWorld(app=app, tool=tool, platform=platform, platform_state=platform_state(platform_app),
                     settings=settings, platform_id=platform_id)
+
+
+@pytest.fixture
+def lti_world(app: Flask, published) -> Iterator[LtiWorld]:
+    """The tool with its content published and the platform emulator, both on loopback HTTP, the emulator
+    registered with the tool."""
+    world = start_world(app)
+    yield world
+    world.platform.stop()
+    world.tool.stop()

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.tutor import factories as f
+from tests.support import tutor_factories as f
 
 ADMIN_PAGES = ("/admin/", "/admin/setup", "/admin/platforms", "/admin/content/", "/admin/quizzes/", "/admin/audit")
 

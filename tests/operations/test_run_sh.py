@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from lti_tool import REPO_ROOT
 from lti_tool.db import make_engine
-from tests.faults.conftest import free_port
-from tests.load.scenario import Recorder, learner_journey, module_plan
+from tests.support.gunicorn import free_port
+from tests.support.load_scenario import Recorder, learner_journey, module_plan
 
 SUPERVISION_COLUMN = "li-img-supervision"
 

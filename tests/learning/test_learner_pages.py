@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.models import Attempt, PageView, Progress, QuizVersion
-from tests.helpers import make_course, make_launch, sign_in
-from tests.learning.factories import CORRECT_ANSWERS, publish_demo_module
-from tests.quiz_form import answer_fields, field_of
+from tests.support.launches import make_course, make_launch, sign_in
+from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module
+from tests.support.quiz_form import answer_fields, field_of
 
 BASE = "/course/{course}/module/img-demo"
 
