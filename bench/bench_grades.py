@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.devplatform import (  # noqa: E402
+from lti_platform_emulator import (  # noqa: E402
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from flask import Flask
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     PlatformSettings,
     PlatformState,
     RunningServer,

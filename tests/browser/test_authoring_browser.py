@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from lti_tool import REPO_ROOT
 from lti_tool.content import publish
-from lti_tool.devplatform import serve_in_thread
+from lti_platform_emulator import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.content.demo_content import PNG
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask import Flask, jsonify
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     PlatformSettings,
     PlatformState,
     RunningServer,

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from lti_tool import REPO_ROOT, create_app
 from lti_tool.content import publish
 from lti_tool.db import session_factory
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,

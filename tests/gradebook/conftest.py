@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     PlatformState,
