@@ -19,9 +19,9 @@ from axe_playwright_python import sync_playwright as axe_module
 from playwright import sync_api as playwright_api
 from sqlalchemy import select, update
 
+from lti_platform_emulator import serve_in_thread
 from lti_tool import REPO_ROOT
 from lti_tool.content import publish
-from lti_platform_emulator import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, Module, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.content.demo_content import PNG
 

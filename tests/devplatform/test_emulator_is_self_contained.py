@@ -38,6 +38,7 @@ def test_the_wheel_ships_the_tool_without_the_emulator() -> None:
     """setuptools builds one wheel for every extra, so the emulator, a development tool, is left out of it
     altogether: it is imported from the checkout (tests, run.sh, the /dev/ page), never from an installed tool."""
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    shipped = find_namespace_packages(where=str(REPO_ROOT), include=pyproject["tool"]["setuptools"]["packages"]["find"]["include"])
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    shipped = find_namespace_packages(where=str(REPO_ROOT), include=include)
     assert "lti_tool" in shipped and "lti_tool.content.authoring" in shipped
     assert [name for name in shipped if not name.startswith("lti_tool")] == []

@@ -19,9 +19,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lti_tool import REPO_ROOT, create_app
-from lti_tool.content import publish
-from lti_tool.db import session_factory
 from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
@@ -29,6 +26,9 @@ from lti_platform_emulator import (
     platform_state,
     serve_in_thread,
 )
+from lti_tool import REPO_ROOT, create_app
+from lti_tool.content import publish
+from lti_tool.db import session_factory
 from lti_tool.lti import registration
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.migrate import upgrade

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lti_tool import REPO_ROOT
 from lti_platform_emulator import GRADED_RESOURCE_LINK_ID
+from lti_tool import REPO_ROOT
 from lti_tool.lti import admin_access
 from lti_tool.models import User
 
