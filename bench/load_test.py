@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from serving import PG_ENV, drop_schema, free_port, schema_url, start_gunicorn, stop, tool_env  # noqa: E402
 
+from lti_platform_emulator import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool import REPO_ROOT, create_app  # noqa: E402
 from lti_tool.content import publish  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool.learning.grades import status_counts  # noqa: E402
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle  # noqa: E402

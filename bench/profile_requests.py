@@ -26,10 +26,10 @@ sys.path.insert(0, str(BENCH))
 
 from serving import drop_schema, schema_url  # noqa: E402
 
+from lti_platform_emulator import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool import REPO_ROOT, create_app  # noqa: E402
 from lti_tool.content import publish  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread  # noqa: E402
 from lti_tool.lti import registration  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402
 from lti_tool.models import Quiz, QuizVersion  # noqa: E402

@@ -40,7 +40,7 @@ import bench_tutor  # noqa: E402
 from bare_app import create_app as create_bare_app  # noqa: E402
 from serving import PG_ENV, drop_schema, free_port, max_worker_rss_mib, schema_url, start_gunicorn, stop  # noqa: E402
 
-from lti_tool.devplatform import (  # noqa: E402
+from lti_platform_emulator import (  # noqa: E402
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,

@@ -1,41 +1,27 @@
-"""Bridging the Gaps: an LTI 1.3 tool for learning about and supporting international medical graduates."""
+"""Bridging the Gaps: an LTI 1.3 tool for learning about and supporting international medical graduates.
+
+The package itself imports nothing heavy: ``import lti_tool.learning`` (a worker, a command, a test) must not load
+Flask. The factory lives in :mod:`lti_tool.app`; ``create_app`` is looked up from here lazily so
+``flask --app lti_tool`` and ``gunicorn "lti_tool:create_app()"`` keep finding it.
+"""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-
-from . import db
-from .settings import ensure_secret_key, load_settings
+from typing import TYPE_CHECKING, Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+if TYPE_CHECKING:
+    from .app import create_app
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: settings, database, security, blueprints, CLI. No network, no migrations."""
-    app = Flask(__name__, instance_relative_config=True)
-    settings = load_settings(overrides=test_config)
-    instance_path = Path(app.instance_path)
-    app.config.update(settings)
-    app.config["SECRET_KEY"] = ensure_secret_key(settings, instance_path)
-    if not app.config["DATABASE_URL"]:
-        instance_path.mkdir(parents=True, exist_ok=True)
-        app.config["DATABASE_URL"] = db.default_database_url(app.instance_path)
-    app.config["CONTENT_DIR"] = str(Path(app.config["CONTENT_DIR"] or REPO_ROOT).resolve())
-    app.config["DEVELOPMENT"] = app.config["ENV"] == "development"
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+__all__ = ["REPO_ROOT", "create_app"]
 
-    db.init_app(app)
 
-    from .web import init_web
+def __getattr__(name: str) -> Any:
+    """PEP 562: import the factory (and with it Flask) only when someone asks for it."""
+    if name == "create_app":
+        from .app import create_app
 
-    init_web(app)
-
-    from .cli import register_cli
-
-    register_cli(app)
-    return app
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from anyascii import anyascii
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -156,6 +155,8 @@ class CertificateFont:
 
 def printable(text: str, can_draw: Callable[[str], bool]) -> str:
     """``text`` with each character the font cannot draw transliterated (CJK syllables keep spaces between)."""
+    from anyascii import anyascii  # here, not at the top: only a certificate needs it, not every worker
+
     out: list[str] = []
     previous_was_syllable = False
     for char in unicodedata.normalize("NFC", text):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from ..devplatform import PlatformSettings, create_platform_app
+from lti_platform_emulator import PlatformSettings, create_platform_app
 
 DEV_PREFIX = "/dev/platform"
 DEV_CLIENT_ID = "dev-client"

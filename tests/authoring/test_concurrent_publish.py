@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lti_tool.devplatform import serve_in_thread
+from lti_platform_emulator import serve_in_thread
 from lti_tool.models import AuditEntry, Launch, ModuleVersion, Platform, User, utcnow
 
 EDITOR = "/admin/content/demo/edit/01-first.md"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from lti_platform_emulator import GRADED_RESOURCE_LINK_ID
 from lti_tool import REPO_ROOT
-from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
 from lti_tool.lti import admin_access
 from lti_tool.models import AuditEntry, Module, ModuleVersion, User
 from tests.support.demo_content import PNG

@@ -17,9 +17,9 @@ from axe_playwright_python import sync_playwright as axe_module
 from playwright import sync_api as playwright_api
 from sqlalchemy import update
 
+from lti_platform_emulator import serve_in_thread
 from lti_tool import REPO_ROOT
 from lti_tool.content import publish
-from lti_tool.devplatform import serve_in_thread
 from lti_tool.models import Launch, ModuleVersion, Page, Platform, QuizVersion, User, utcnow
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 from sqlalchemy import func, select, update
 
-from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import GRADED_RESOURCE_LINK_ID
 from lti_tool.models import Attempt, GradeSync, Launch, utcnow
 from tests.support.journey import answer_quiz, current_quiz, land_in_module, read_every_page
 from tests.support.lti_world import form_of

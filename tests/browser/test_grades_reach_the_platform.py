@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID
 from lti_tool.db import session_factory
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Progress
 from tests.support.journey import land_in_module, read_every_page, take_quiz

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from sqlalchemy.orm import Session
 
-from lti_tool.devplatform import serve_in_thread
+from lti_platform_emulator import serve_in_thread
 from tests.support import tutor_factories as f
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
-from lti_tool.devplatform.constants import CLAIM_DL_DATA
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
+from lti_platform_emulator.constants import CLAIM_DL_DATA
 from lti_tool.learning import editions
 from lti_tool.learning.grades import resource_id_for
 from lti_tool.models import Course, Edition, utcnow

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import GRADED_RESOURCE_LINK_ID
 from lti_tool.learning import editions
 from lti_tool.models import Course, utcnow
 from tests.support.journey import (

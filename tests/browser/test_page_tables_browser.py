@@ -7,8 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from lti_platform_emulator import serve_in_thread
 from lti_tool.content import publish
-from lti_tool.devplatform import serve_in_thread
 from tests.browser.test_learner_browser import assert_fits
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.demo_content import DEMO_FILES, write_demo

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.devplatform import GRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import GRADED_RESOURCE_LINK_ID
 from lti_tool.models import Launch
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -19,7 +19,7 @@ def test_in_a_cross_site_iframe_the_launch_completes_through_platform_storage(lt
     (127.0.0.2 rather than "localhost", whose IPv6 address may not answer at all on some machines.)"""
     from playwright.sync_api import sync_playwright
 
-    from lti_tool.devplatform import serve_in_thread
+    from lti_platform_emulator import serve_in_thread
 
     second_host = serve_in_thread(lti_world.app, host="127.0.0.2")
     tool_origin = second_host.url

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID
 from tests.support.journey import REFLECTION, land_in_module, read_every_page, take_quiz
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask, jsonify
 
-from lti_tool.devplatform import PlatformSettings, SigningKey, create_platform_app, platform_state, serve_in_thread
+from lti_platform_emulator import PlatformSettings, SigningKey, create_platform_app, platform_state, serve_in_thread
 from tests.support.emulator_harness import CLIENT_ID, DEPLOYMENT_ID, Emulator, FakeTool
 
 

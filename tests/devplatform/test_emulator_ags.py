@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 import requests
 
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import Emulator
 
 SCORE_TYPE = {"Content-Type": c.MEDIA_SCORE}

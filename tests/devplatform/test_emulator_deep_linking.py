@@ -7,7 +7,7 @@ from typing import Any
 import jwt
 import requests
 
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import CLIENT_ID, DEPLOYMENT_ID, Emulator
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"

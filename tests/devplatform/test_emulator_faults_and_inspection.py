@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from lti_tool.devplatform import FaultPlan
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import FaultPlan
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import Emulator
 
 SCORE = {

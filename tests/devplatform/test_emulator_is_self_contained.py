@@ -1,11 +1,15 @@
-"""The emulator must stand alone: no pylti1p3, nothing else from lti_tool."""
+"""The emulator must stand alone (no pylti1p3, nothing from lti_tool) and stay out of the tool's wheel."""
 
 import ast
+import tomllib
 from pathlib import Path
 
-import lti_tool.devplatform
+from setuptools import find_namespace_packages
 
-PACKAGE = Path(lti_tool.devplatform.__file__).parent
+import lti_platform_emulator
+from lti_tool import REPO_ROOT
+
+PACKAGE = Path(lti_platform_emulator.__file__).parent
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -28,3 +32,13 @@ def test_no_module_imports_pylti1p3_or_the_rest_of_the_tool() -> None:
         if name.split(".")[0] == "pylti1p3" or name.startswith("lti_tool")
     }
     assert offending == set()
+
+
+def test_the_wheel_ships_the_tool_without_the_emulator() -> None:
+    """setuptools builds one wheel for every extra, so the emulator, a development tool, is left out of it
+    altogether: it is imported from the checkout (tests, run.sh, the /dev/ page), never from an installed tool."""
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    shipped = find_namespace_packages(where=str(REPO_ROOT), include=include)
+    assert "lti_tool" in shipped and "lti_tool.content.authoring" in shipped
+    assert [name for name in shipped if not name.startswith("lti_tool")] == []

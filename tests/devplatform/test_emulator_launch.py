@@ -8,7 +8,7 @@ import requests
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     PlatformSettings,
     create_platform_app,
     jwk_thumbprint,
@@ -16,7 +16,7 @@ from lti_tool.devplatform import (
     serve_in_thread,
     sign_id_token,
 )
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import CLIENT_ID, DEPLOYMENT_ID, Emulator, form_of
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"

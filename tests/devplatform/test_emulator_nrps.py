@@ -2,7 +2,7 @@
 
 import requests
 
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import Emulator
 
 

@@ -4,8 +4,8 @@ import time
 
 import requests
 
-from lti_tool.devplatform import SigningKey
-from lti_tool.devplatform import constants as c
+from lti_platform_emulator import SigningKey
+from lti_platform_emulator import constants as c
 from tests.support.emulator_harness import Emulator
 
 

@@ -19,16 +19,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lti_tool import REPO_ROOT, create_app
-from lti_tool.content import publish
-from lti_tool.db import session_factory
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,
     platform_state,
     serve_in_thread,
 )
+from lti_tool import REPO_ROOT, create_app
+from lti_tool.content import publish
+from lti_tool.db import session_factory
 from lti_tool.lti import registration
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.migrate import upgrade

@@ -16,7 +16,7 @@ import requests
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.models import Attempt, Progress, User
 from tests.support.gunicorn import (
     free_port,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 from sqlalchemy import select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID, UNGRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, GRADED_RESOURCE_LINK_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.lti.service_token import scope_key

@@ -10,7 +10,7 @@ import jwt
 import requests
 from sqlalchemy import select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.models import Edition, GradeSync, Progress, ResourceLink, User

@@ -11,8 +11,8 @@ from collections import defaultdict
 import requests
 from sqlalchemy import select
 
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.db import session_factory
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.learning import grades
 from lti_tool.lti import outbox
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle

@@ -9,7 +9,7 @@ import jwt
 import requests
 from sqlalchemy import select, update
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.learning import grades
 from lti_tool.lti import ags, keys, outbox, service_token
 from lti_tool.lti.service_token import ServiceClient

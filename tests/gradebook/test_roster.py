@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.lti import nrps
 from lti_tool.models import Course, Enrollment, User
 from tests.support.platform_emulator import learner

@@ -125,7 +125,7 @@ def _start_gunicorn(port: int, env: dict[str, str], workers: int, log: Path) -> 
 @pytest.mark.slow
 def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_database, published, tmp_path: Path):
     """Two gunicorn instances with two workers each share only the database: login on one, launch on the other."""
-    from lti_tool.devplatform import PlatformSettings, create_platform_app, platform_state, serve_in_thread
+    from lti_platform_emulator import PlatformSettings, create_platform_app, platform_state, serve_in_thread
 
     port_a, port_b = _free_port(), _free_port()
     base_a = f"http://127.0.0.1:{port_a}"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.models import Course, Enrollment, Launch, OidcState, ResourceLink, User
 from tests.support.lti_world import DEPLOYMENT_ID
 

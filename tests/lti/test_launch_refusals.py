@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.devplatform import SigningKey
+from lti_platform_emulator import SigningKey
 from lti_tool.models import Deployment, Launch
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"

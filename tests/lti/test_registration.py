@@ -7,8 +7,8 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from lti_tool.devplatform import serve_in_thread
-from lti_tool.devplatform.views_registration import DYNAMIC_CLIENT_ID, DYNAMIC_DEPLOYMENT_ID, REGISTRATION_TOKEN
+from lti_platform_emulator import serve_in_thread
+from lti_platform_emulator.views_registration import DYNAMIC_CLIENT_ID, DYNAMIC_DEPLOYMENT_ID, REGISTRATION_TOKEN
 from lti_tool.lti import admin_access, dynamic_registration, registration
 from lti_tool.models import AuditEntry, Deployment, Platform, RegistrationInvite, User
 

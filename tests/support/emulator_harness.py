@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import requests
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     PlatformSettings,
     PlatformState,
     RunningServer,

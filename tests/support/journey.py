@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.models import Module, Question, Quiz, QuizVersion
 from tests.support.lti_world import LtiWorld
 from tests.support.quiz_form import correct_answer, plain

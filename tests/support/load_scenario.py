@@ -20,7 +20,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID, PlatformState
+from lti_platform_emulator import DEFAULT_CONTEXT_ID, PlatformState
 from lti_tool.models import GradeSync, Module, QuizVersion, User
 from tests.support.lti_world import form_of
 from tests.support.quiz_form import QuestionKey, answer_fields, correct_answer, field_of

@@ -18,7 +18,7 @@ import pytest
 import requests
 from flask import Flask
 
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     PlatformSettings,
     PlatformState,
     RunningServer,

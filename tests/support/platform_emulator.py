@@ -18,8 +18,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti_tool.db import session_factory
-from lti_tool.devplatform import (
+from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     PlatformState,
@@ -28,6 +27,7 @@ from lti_tool.devplatform import (
     platform_state,
     serve_in_thread,
 )
+from lti_tool.db import session_factory
 from lti_tool.learning.grades import queue_grade
 from lti_tool.lti import claims as c
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_tool.db import session_factory
-from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Base, User
 from tests.support.load_scenario import Recorder, launch_and_read, module_plan, start_quiz
