@@ -18,13 +18,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import requests
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Course, Deployment, GradeSync, Platform, utcnow
+from ..models import Course, Deployment, GradeStatus, GradeSync, Platform, utcnow
 from .ags import forget_lineitem, offered_scopes, post_score, resolve_lineitem
 from .service_token import ServiceClient, ServiceError
 
@@ -51,6 +52,16 @@ class OutboxSettings:
                    claim_seconds=float(config["GRADE_CLAIM_SECONDS"]))
 
 
+class SendOutcome(StrEnum):
+    """What became of one claimed row in a pass; each names a ``PassResult`` counter."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+    SKIPPED = "skipped"
+
+
 @dataclass
 class PassResult:
     """What one pass over the outbox did."""
@@ -65,12 +76,12 @@ class PassResult:
     def handled(self) -> int:
         return self.sent + self.retry + self.failed + self.superseded
 
-    def add(self, outcome: str) -> None:
+    def add(self, outcome: SendOutcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 def _due(now: datetime):
-    return (GradeSync.status == "pending", GradeSync.next_attempt_at <= now,
+    return (GradeSync.status == GradeStatus.PENDING, GradeSync.next_attempt_at <= now,
             or_(GradeSync.claimed_until.is_(None), GradeSync.claimed_until < now))
 
 
@@ -125,7 +136,7 @@ def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
 def _newer_row(session: Session, row: GradeSync) -> int | None:
     return session.scalars(select(GradeSync.id).where(GradeSync.progress_id == row.progress_id,
                                                       GradeSync.id > row.id,
-                                                      GradeSync.status.in_(("pending", "sent")))
+                                                      GradeSync.status.in_((GradeStatus.PENDING, GradeStatus.SENT)))
                            .limit(1)).first()
 
 
@@ -136,16 +147,16 @@ def _platform_for(session: Session, course_id: int) -> Platform | None:
 
 
 def process_row(session: Session, row_id: int, token: str, *, http: requests.Session,
-                settings: OutboxSettings) -> str:
+                settings: OutboxSettings) -> SendOutcome:
     """Send one claimed row; returns its outcome (sent, retry, failed, superseded or skipped)."""
     row = session.get(GradeSync, row_id, populate_existing=True)
-    if row is None or row.claim_token != token or row.status != "pending":
-        return "skipped"
+    if row is None or row.claim_token != token or row.status != GradeStatus.PENDING:
+        return SendOutcome.SKIPPED
     newer = _newer_row(session, row)
     if newer is not None:
-        _finish(session, row_id, token, status="superseded",
+        _finish(session, row_id, token, status=GradeStatus.SUPERSEDED,
                 last_error=f"Superseded by grade send {newer} for the same progress.")
-        return "superseded"
+        return SendOutcome.SUPERSEDED
     platform = _platform_for(session, row.course_id)
     attempts = row.attempts + 1
     try:
@@ -168,38 +179,38 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
                 raise
             newer = _newer_row(session, row)
             if newer is not None:
-                _finish(session, row_id, token, status="superseded", attempts=attempts,
+                _finish(session, row_id, token, status=GradeStatus.SUPERSEDED, attempts=attempts,
                         last_error=f"Superseded by grade send {newer}; the platform already has a newer score.")
-                return "superseded"
+                return SendOutcome.SUPERSEDED
             # The platform already holds a score with this row's timestamp: an earlier send of this same row
             # got through (the worker died, or the answer was lost to a time-out). Delivered once; done.
             log.info("grade send %s: platform already had this score (%s)", row_id, exc.message)
-        _finish(session, row_id, token, status="sent", attempts=attempts, sent_at=utcnow(),
+        _finish(session, row_id, token, status=GradeStatus.SENT, attempts=attempts, sent_at=utcnow(),
                 lineitem_url=lineitem_url, last_error=None, last_status=None)
-        return "sent"
+        return SendOutcome.SENT
     except ServiceError as exc:
         session.rollback()
         if exc.retryable and attempts < settings.max_attempts:
             delay = backoff_seconds(attempts, settings, exc.retry_after)
             _finish(session, row_id, token, attempts=attempts, last_error=exc.message[:2000],
                     last_status=exc.status, next_attempt_at=utcnow() + timedelta(seconds=delay))
-            return "retry"
+            return SendOutcome.RETRY
         message = exc.message if not exc.retryable else f"Gave up after {attempts} attempts: {exc.message}"
-        _finish(session, row_id, token, status="failed", attempts=attempts, last_error=message[:2000],
+        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message[:2000],
                 last_status=exc.status)
-        return "failed"
+        return SendOutcome.FAILED
 
 
 def _retry_after_crash(session: Session, row_id: int, token: str, settings: OutboxSettings,
-                       exc: Exception) -> str:
+                       exc: Exception) -> SendOutcome:
     attempts = (session.scalar(select(GradeSync.attempts).where(GradeSync.id == row_id)) or 0) + 1
     message = f"Unexpected error in the tool: {type(exc).__name__}: {exc}"[:2000]
     if attempts >= settings.max_attempts:
-        _finish(session, row_id, token, status="failed", attempts=attempts, last_error=message)
-        return "failed"
+        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message)
+        return SendOutcome.FAILED
     _finish(session, row_id, token, attempts=attempts, last_error=message,
             next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, settings)))
-    return "retry"
+    return SendOutcome.RETRY
 
 
 def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | None = None,
@@ -233,7 +244,7 @@ def run_until_idle(factory: SessionFactory, settings: OutboxSettings, *, http: r
     total = PassResult()
     while stop is None or not stop.is_set():
         one = run_pass(factory, settings, http=http, stop=stop)
-        for name in ("sent", "retry", "failed", "superseded", "skipped"):
+        for name in SendOutcome:
             setattr(total, name, getattr(total, name) + getattr(one, name))
         if one.handled + one.skipped == 0:
             break

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lti_tool.devplatform import DEFAULT_CONTEXT_ID
 from lti_tool.devplatform.constants import CLAIM_DL_DATA
 from lti_tool.learning import editions
-from lti_tool.learning.grades import resource_id_for
+from lti_tool.lti.gradebook import resource_id_for
 from lti_tool.models import Edition, utcnow
 
 pytestmark = pytest.mark.browser
