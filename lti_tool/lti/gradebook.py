@@ -204,9 +204,9 @@ def repair_columns(session: Session) -> ColumnRepair:
     for row in session.scalars(select(GradeSync).where(GradeSync.status == GradeStatus.PENDING,
                                                        GradeSync.lineitem_url.is_not(None))):
         progress = session.get(Progress, row.progress_id)
-        link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
+        row_link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
         edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
-        right = known_column(link, edition, progress.module_slug) if progress is not None else None
+        right = known_column(row_link, edition, progress.module_slug) if progress is not None else None
         if row.lineitem_url != right:
             row.lineitem_url = right
             report.pending_moved += 1

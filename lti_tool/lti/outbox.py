@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -115,10 +116,10 @@ def claim_rows(session: Session, settings: OutboxSettings, limit: int | None = N
                         .values(claimed_until=until, claim_token=token)
                         .execution_options(synchronize_session=False))
     session.commit()
-    ids = set(session.scalars(select(GradeSync.id).where(GradeSync.id.in_(candidates),
-                                                        GradeSync.claim_token == token))) if candidates else set()
+    held = set(session.scalars(select(GradeSync.id).where(GradeSync.id.in_(candidates),
+                                                         GradeSync.claim_token == token))) if candidates else set()
     session.commit()
-    return [(i, token) for i in candidates if i in ids]
+    return [(i, token) for i in candidates if i in held]
 
 
 def backoff_seconds(attempts: int, settings: OutboxSettings, retry_after: float | None = None) -> float:
@@ -275,10 +276,11 @@ def _platform_of_rows(session: Session, row_ids: list[int]) -> dict[int, int | N
     return {row_id: found.get(row_id) for row_id in row_ids}
 
 
-def _send_rows(factory: SessionFactory, sender: PlatformSender, settings: OutboxSettings, tokens: TokensInHand,
-               columns: ColumnLocks, stop: threading.Event | None, result: PassResult, lock: threading.Lock) -> None:
+def _send_rows(open_session: Callable[[], AbstractContextManager[Session]], sender: PlatformSender,
+               settings: OutboxSettings, tokens: TokensInHand, columns: ColumnLocks, stop: threading.Event | None,
+               result: PassResult, lock: threading.Lock) -> None:
     """One sending thread: take the platform's rows one at a time until none is left (or the pass must stop)."""
-    with factory() as session:
+    with open_session() as session:
         while (claimed := sender.next_row()) is not None:
             row_id, token = claimed
             if (stop is not None and stop.is_set()) or sender.resume_at is not None:
@@ -332,28 +334,36 @@ def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: request
         with factory() as session:
             claimed = claim_rows(session, settings, limit)
             platform_of = _platform_of_rows(session, [row_id for row_id, _ in claimed]) if claimed else {}
-        by_platform: dict[int | None, list[tuple[int, str]]] = {}
-        for row_id, token in claimed:
-            by_platform.setdefault(platform_of[row_id], []).append((row_id, token))
-        tokens, columns, lock = TokensInHand(), ColumnLocks(), threading.Lock()
-        threads = []
-        for platform_id, rows in by_platform.items():
-            http_session = sessions.for_platform(platform_id) if isinstance(sessions, HttpSessions) else sessions
-            sender = PlatformSender(rows, http_session, settings.retry_base_seconds)
-            for _ in range(min(settings.sends_per_platform, len(rows))):
-                threads.append(threading.Thread(target=_send_rows, name="grade-send", daemon=True,
-                                                args=(factory, sender, settings, tokens, columns, stop, result, lock)))
-        if len(threads) == 1:  # one row, or one at a time: no thread to start
-            threads[0].run()
-        else:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            _send_all(factory, session, claimed, platform_of, sessions, settings, stop, result)
     finally:
         if own_http and isinstance(sessions, HttpSessions):
             sessions.close()
     return result
+
+
+def _send_all(factory: SessionFactory, session: Session, claimed: list[tuple[int, str]],
+              platform_of: dict[int, int | None], sessions: requests.Session | HttpSessions,
+              settings: OutboxSettings, stop: threading.Event | None, result: PassResult) -> None:
+    """Each platform's rows on its own threads; a single thread's work is done here, in the claiming session."""
+    by_platform: dict[int | None, list[tuple[int, str]]] = {}
+    for row_id, token in claimed:
+        by_platform.setdefault(platform_of[row_id], []).append((row_id, token))
+    tokens, columns, lock = TokensInHand(), ColumnLocks(), threading.Lock()
+    senders = []
+    for platform_id, rows in by_platform.items():
+        http_session = sessions.for_platform(platform_id) if isinstance(sessions, HttpSessions) else sessions
+        sender = PlatformSender(rows, http_session, settings.retry_base_seconds)
+        senders += [sender] * min(settings.sends_per_platform, len(rows))
+    if len(senders) == 1:  # one row, or one at a time: no thread to start
+        _send_rows(lambda: nullcontext(session), senders[0], settings, tokens, columns, stop, result, lock)
+        return
+    threads = [threading.Thread(target=_send_rows, name="grade-send", daemon=True,
+                                args=(factory, sender, settings, tokens, columns, stop, result, lock))
+               for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def run_until_idle(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | None = None,
