@@ -32,8 +32,9 @@ from lti_platform_emulator import (  # noqa: E402
 )
 from lti_tool import create_app  # noqa: E402
 from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.learning.grades import queue_grade, status_counts  # noqa: E402
+from lti_tool.learning.grades import status_counts  # noqa: E402
 from lti_tool.lti import claims as c  # noqa: E402
+from lti_tool.lti.gradebook import queue_grade  # noqa: E402
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle  # noqa: E402
 from lti_tool.lti.registration import add_platform  # noqa: E402
 from lti_tool.migrate import upgrade  # noqa: E402

@@ -30,6 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
+    from .lti.gradebook import connect as connect_grade_book
+
+    connect_grade_book()
+
     from .web import init_web
 
     init_web(app)

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from ..db import session_factory
 from ..errors import ToolError
 from ..learning import grades
-from ..lti import outbox
+from ..lti import gradebook, outbox
 
 grades_group = AppGroup("grades", help="Send learners' scores to the platforms' grade books (the grade outbox).")
 
@@ -79,6 +79,6 @@ def repair_command() -> None:
     and scores that went to another module's column are queued again with each learner's current state
     (`grades sync` or the worker then sends them)."""
     with session_factory(current_app)() as session:
-        report = grades.repair_columns(session)
+        report = gradebook.repair_columns(session)
     click.echo(f"Links that gave up a borrowed column: {report.links_unbound}; pending scores pointed at their own "
                f"column: {report.pending_moved}; scores queued again: {report.queued}.")

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
 from ..models import Edition, Module, ModuleVersion, ResourceLink
-from .grades import GRADABLE_KINDS
+
+GRADABLE_KINDS = frozenset({"module", "session"})
 
 
 @dataclass(frozen=True)

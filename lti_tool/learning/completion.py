@@ -8,8 +8,8 @@ happened since the learner began their pinned version counts (``Progress.version
 
 Score sent to the grade book: the mean over the module's quizzes of the best passed score (the best score when
 never passed, 0 when never attempted); 1.0 for a module without quizzes. ``passed``: every quiz passed.
-Each change of completion or score writes a GradeSync row in the caller's transaction; handbooks (no grade
-column) and tutors trying the module out write none.
+Each change of completion or score is reported to the grade book (``grades.progress_changed``), which decides
+in the caller's transaction whether it becomes a grade row.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from sqlalchemy import inspect, literal, null, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload
 
-from ..models import Attempt, Enrollment, Module, PageView, Progress, Question, QuizVersion, Reflection, utcnow
-from .grades import queue_grade
+from ..models import Attempt, PageView, Progress, Question, QuizVersion, Reflection, utcnow
+from .grades import progress_changed
 from .scoring import reflection_required
 
 
@@ -212,19 +212,8 @@ def completion_stands(session: Session, progress: Progress) -> bool:
     return requirements(session, progress).complete
 
 
-def grade_book_applies(session: Session, progress: Progress) -> bool:
-    """Handbooks have no grade column, and tutors trying a module out are not graded (platforms refuse scores
-    for users who are not gradable)."""
-    module = session.scalars(select(Module).where(Module.slug == progress.module_slug)).one_or_none()
-    if module is not None and module.kind == "handbook":
-        return False
-    role = session.scalar(select(Enrollment.role).where(Enrollment.course_id == progress.course_id,
-                                                        Enrollment.user_id == progress.user_id))
-    return role in (None, "learner")
-
-
 def evaluate(session: Session, progress: Progress, *, now: datetime | None = None) -> bool:
-    """Apply the rule to ``progress``; True when its completion or score changed (and a grade was queued)."""
+    """Apply the rule to ``progress``; True when its completion or score changed (and the grade book was told)."""
     session.flush()
     # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
     session.refresh(progress, with_for_update=True)
@@ -243,6 +232,5 @@ def evaluate(session: Session, progress: Progress, *, now: datetime | None = Non
     progress.passed = found.passed
     progress.score = found.score
     session.flush()
-    if grade_book_applies(session, progress):
-        queue_grade(session, progress, comment=comment)
+    progress_changed(session, progress, comment=comment)
     return True

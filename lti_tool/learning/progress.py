@@ -23,11 +23,10 @@ from .completion import (
     ReflectionItem,
     completion_stands,
     evaluate,
-    grade_book_applies,
     requirements,
 )
 from .errors import ModuleNotAvailable, PageNotInModule
-from .grades import queue_grade
+from .grades import progress_changed
 
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
@@ -155,9 +154,9 @@ def start_or_resume(session: Session, learner: Learner, module: Module, *, start
         progress.state, progress.passed, progress.score, progress.completed_at = "in_progress", None, None, None
         progress.last_activity_at = now
         session.flush()
-        if was_completed and grade_book_applies(session, progress):
-            queue_grade(session, progress, comment=f"Moved to version {current.number} of {current.title}; "
-                                                   "to be completed again")
+        if was_completed:
+            progress_changed(session, progress, comment=f"Moved to version {current.number} of {current.title}; "
+                                                         "to be completed again")
         return Resumed(progress, moved_from=moved_from)
     return Resumed(progress)
 
@@ -176,8 +175,7 @@ def _start(session: Session, learner: Learner, module: Module, current: ModuleVe
         existing = find_progress(session, learner, module.slug)
         assert existing is not None
         return Resumed(existing)
-    if grade_book_applies(session, progress):
-        queue_grade(session, progress, comment=f"Started version {current.number} of {current.title}")
+    progress_changed(session, progress, comment=f"Started version {current.number} of {current.title}")
     return Resumed(progress, started=True)
 
 

@@ -20,9 +20,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..learning.grades import format_timestamp, known_column
-from ..models import Course, Edition, GradeSync, LineItem, Progress, ResourceLink
+from ..learning.grades import format_timestamp
+from ..models import Course, Edition, GradeStatus, GradeSync, LineItem, Progress, ResourceLink
 from . import claims as c
+from .gradebook import known_column
 from .service_token import ServiceClient, ServiceError
 
 SCORE_SCOPES = (c.SCOPE_LINEITEM, c.SCOPE_SCORE)
@@ -78,7 +79,7 @@ def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync,
 
 
 def _known_lineitem(session: Session, row: GradeSync) -> str | None:
-    """The row's column when known without asking the platform (the rule: ``learning.grades.known_column``)."""
+    """The row's column when known without asking the platform (the rule: ``gradebook.known_column``)."""
     if row.lineitem_url:
         return row.lineitem_url
     progress = session.get(Progress, row.progress_id)
@@ -145,7 +146,7 @@ def remember_lineitem(session: Session, *, course_id: int, url: str, label: str,
         if edition is not None and not edition.lineitem_url:
             edition.lineitem_url = url
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.resource_id == resource_id,
-                                            GradeSync.lineitem_url.is_(None), GradeSync.status == "pending")
+                                            GradeSync.lineitem_url.is_(None), GradeSync.status == GradeStatus.PENDING)
                     .values(lineitem_url=url).execution_options(synchronize_session=False))
     session.commit()
     if session.scalars(select(LineItem.id).where(LineItem.course_id == course_id, LineItem.url == url)).first():
@@ -166,7 +167,7 @@ def forget_lineitem(session: Session, course_id: int, url: str) -> None:
     session.execute(update(ResourceLink).where(ResourceLink.course_id == course_id, ResourceLink.lineitem_url == url)
                     .values(lineitem_url=None))
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.lineitem_url == url,
-                                            GradeSync.status == "pending")
+                                            GradeSync.status == GradeStatus.PENDING)
                     .values(lineitem_url=None).execution_options(synchronize_session=False))
     session.commit()
 

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
 from ..learning.catalogue import CatalogueEntry
-from ..learning.grades import SCORE_MAXIMUM, format_timestamp, resource_id_for
+from ..learning.grades import format_timestamp
 from ..models import Edition, Launch, Platform
 from . import claims as c
 from . import keys
+from .gradebook import SCORE_MAXIMUM, resource_id_for
 
 RESPONSE_LIFETIME_SECONDS = 600
 

@@ -7,26 +7,35 @@ platform refusing it as "not newer" (409) already has it, so the row counts as s
 Outcomes: ``sent``; a retry with exponential backoff and jitter for time-outs, connection errors, 5xx and
 429 (``Retry-After`` honoured); ``failed`` with the platform's status and message for other 4xx or after
 GRADE_MAX_ATTEMPTS; ``superseded`` when a newer row for the same progress exists (the latest score wins).
+
+Sending: a pass sends each platform's rows on up to ``sends_per_platform`` threads at once, sharing one HTTP
+session (kept-alive connections) and the tokens in hand. A 429 pauses that platform: the pass sends it nothing
+more, and its rows not yet sent go back to the outbox, due when the platform's ``Retry-After`` says.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Course, Deployment, GradeSync, Platform, utcnow
+from ..models import Course, Deployment, GradeStatus, GradeSync, Platform, utcnow
 from .ags import forget_lineitem, offered_scopes, post_score, resolve_lineitem
-from .service_token import ServiceClient, ServiceError
+from .service_token import ServiceClient, ServiceError, TokensInHand
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,7 @@ class OutboxSettings:
     max_attempts: int = 12
     claim_seconds: float = 120.0
     batch_size: int = 50
+    sends_per_platform: int = 4
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> OutboxSettings:
@@ -49,6 +59,16 @@ class OutboxSettings:
                    retry_max_seconds=float(config["GRADE_RETRY_MAX_SECONDS"]),
                    max_attempts=int(config["GRADE_MAX_ATTEMPTS"]),
                    claim_seconds=float(config["GRADE_CLAIM_SECONDS"]))
+
+
+class SendOutcome(StrEnum):
+    """What became of one claimed row in a pass; each names a ``PassResult`` counter."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
+    SKIPPED = "skipped"
 
 
 @dataclass
@@ -65,12 +85,12 @@ class PassResult:
     def handled(self) -> int:
         return self.sent + self.retry + self.failed + self.superseded
 
-    def add(self, outcome: str) -> None:
+    def add(self, outcome: SendOutcome) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
 def _due(now: datetime):
-    return (GradeSync.status == "pending", GradeSync.next_attempt_at <= now,
+    return (GradeSync.status == GradeStatus.PENDING, GradeSync.next_attempt_at <= now,
             or_(GradeSync.claimed_until.is_(None), GradeSync.claimed_until < now))
 
 
@@ -89,17 +109,17 @@ def claim_rows(session: Session, settings: OutboxSettings, limit: int | None = N
                             .execution_options(synchronize_session=False))
         session.commit()
         return [(i, token) for i in ids]
+    # SQLite runs one writer at a time: one conditional UPDATE claims, of the rows seen due, those still due.
     candidates = list(session.scalars(query))
+    if candidates:
+        session.execute(update(GradeSync).where(GradeSync.id.in_(candidates), *_due(now))
+                        .values(claimed_until=until, claim_token=token)
+                        .execution_options(synchronize_session=False))
     session.commit()
-    claimed = []
-    for row_id in candidates:
-        result = session.execute(update(GradeSync).where(GradeSync.id == row_id, *_due(now))
-                                 .values(claimed_until=until, claim_token=token)
-                                 .execution_options(synchronize_session=False))
-        session.commit()
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append((row_id, token))
-    return claimed
+    held = set(session.scalars(select(GradeSync.id).where(GradeSync.id.in_(candidates),
+                                                         GradeSync.claim_token == token))) if candidates else set()
+    session.commit()
+    return [(i, token) for i in candidates if i in held]
 
 
 def backoff_seconds(attempts: int, settings: OutboxSettings, retry_after: float | None = None) -> float:
@@ -125,7 +145,7 @@ def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
 def _newer_row(session: Session, row: GradeSync) -> int | None:
     return session.scalars(select(GradeSync.id).where(GradeSync.progress_id == row.progress_id,
                                                       GradeSync.id > row.id,
-                                                      GradeSync.status.in_(("pending", "sent")))
+                                                      GradeSync.status.in_((GradeStatus.PENDING, GradeStatus.SENT)))
                            .limit(1)).first()
 
 
@@ -135,25 +155,47 @@ def _platform_for(session: Session, course_id: int) -> Platform | None:
                            .where(Course.id == course_id)).first()
 
 
-def process_row(session: Session, row_id: int, token: str, *, http: requests.Session,
-                settings: OutboxSettings) -> str:
-    """Send one claimed row; returns its outcome (sent, retry, failed, superseded or skipped)."""
+class ColumnLocks:
+    """One lock per (course, resourceId) for a pass's threads: rows that must find or make the same column take
+    turns, so the column is made once and the later rows reuse it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[int, str], threading.Lock] = {}
+
+    def __call__(self, course_id: int, resource_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault((course_id, resource_id), threading.Lock())
+
+
+def process_row(session: Session, row_id: int, token: str, *, http: requests.Session, settings: OutboxSettings,
+                tokens: TokensInHand | None = None, columns: ColumnLocks | None = None,
+                throttled: Callable[[float | None], None] | None = None) -> SendOutcome:
+    """Send one claimed row; returns its outcome (sent, retry, failed, superseded or skipped).
+
+    ``tokens``: the pass's tokens in hand; ``columns``: its column locks; ``throttled``: told the platform's
+    Retry-After when it answers 429."""
     row = session.get(GradeSync, row_id, populate_existing=True)
-    if row is None or row.claim_token != token or row.status != "pending":
-        return "skipped"
+    if row is None or row.claim_token != token or row.status != GradeStatus.PENDING:
+        return SendOutcome.SKIPPED
     newer = _newer_row(session, row)
     if newer is not None:
-        _finish(session, row_id, token, status="superseded",
+        _finish(session, row_id, token, status=GradeStatus.SUPERSEDED,
                 last_error=f"Superseded by grade send {newer} for the same progress.")
-        return "superseded"
+        return SendOutcome.SUPERSEDED
     platform = _platform_for(session, row.course_id)
     attempts = row.attempts + 1
     try:
         if platform is None:
             raise ServiceError("The course's platform registration no longer exists.", retryable=False)
-        client = ServiceClient(session, platform, http=http, timeout=settings.timeout)
+        client = ServiceClient(session, platform, http=http, timeout=settings.timeout, tokens=tokens)
         scopes = offered_scopes(session, row)
-        lineitem_url = resolve_lineitem(session, client, row, scopes)
+        if row.lineitem_url or columns is None:
+            lineitem_url = resolve_lineitem(session, client, row, scopes)
+        else:
+            with columns(row.course_id, row.resource_id):
+                session.commit()  # end the read snapshot: see the column another thread has just remembered
+                lineitem_url = resolve_lineitem(session, client, row, scopes)
         session.commit()  # keep a column found or made, whatever happens to the score
         try:
             post_score(client, lineitem_url, row, scopes)
@@ -168,82 +210,185 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
                 raise
             newer = _newer_row(session, row)
             if newer is not None:
-                _finish(session, row_id, token, status="superseded", attempts=attempts,
+                _finish(session, row_id, token, status=GradeStatus.SUPERSEDED, attempts=attempts,
                         last_error=f"Superseded by grade send {newer}; the platform already has a newer score.")
-                return "superseded"
+                return SendOutcome.SUPERSEDED
             # The platform already holds a score with this row's timestamp: an earlier send of this same row
             # got through (the worker died, or the answer was lost to a time-out). Delivered once; done.
             log.info("grade send %s: platform already had this score (%s)", row_id, exc.message)
-        _finish(session, row_id, token, status="sent", attempts=attempts, sent_at=utcnow(),
+        _finish(session, row_id, token, status=GradeStatus.SENT, attempts=attempts, sent_at=utcnow(),
                 lineitem_url=lineitem_url, last_error=None, last_status=None)
-        return "sent"
+        return SendOutcome.SENT
     except ServiceError as exc:
         session.rollback()
+        if exc.status == 429 and throttled is not None:
+            throttled(exc.retry_after)
         if exc.retryable and attempts < settings.max_attempts:
             delay = backoff_seconds(attempts, settings, exc.retry_after)
             _finish(session, row_id, token, attempts=attempts, last_error=exc.message[:2000],
                     last_status=exc.status, next_attempt_at=utcnow() + timedelta(seconds=delay))
-            return "retry"
+            return SendOutcome.RETRY
         message = exc.message if not exc.retryable else f"Gave up after {attempts} attempts: {exc.message}"
-        _finish(session, row_id, token, status="failed", attempts=attempts, last_error=message[:2000],
+        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message[:2000],
                 last_status=exc.status)
-        return "failed"
+        return SendOutcome.FAILED
 
 
 def _retry_after_crash(session: Session, row_id: int, token: str, settings: OutboxSettings,
-                       exc: Exception) -> str:
+                       exc: Exception) -> SendOutcome:
     attempts = (session.scalar(select(GradeSync.attempts).where(GradeSync.id == row_id)) or 0) + 1
     message = f"Unexpected error in the tool: {type(exc).__name__}: {exc}"[:2000]
     if attempts >= settings.max_attempts:
-        _finish(session, row_id, token, status="failed", attempts=attempts, last_error=message)
-        return "failed"
+        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message)
+        return SendOutcome.FAILED
     _finish(session, row_id, token, attempts=attempts, last_error=message,
             next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, settings)))
-    return "retry"
+    return SendOutcome.RETRY
 
 
-def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | None = None,
-             stop: threading.Event | None = None, limit: int | None = None) -> PassResult:
-    """Claim one batch of due rows and send them, one at a time; stops early (between rows) when asked."""
-    result = PassResult()
-    own_http = http is None
-    http = http or requests.Session()
-    try:
-        with factory() as session:
-            for row_id, token in claim_rows(session, settings, limit):
-                if stop is not None and stop.is_set():
-                    _finish(session, row_id, token)  # hand the claim back untouched
-                    continue
+class PlatformSender:
+    """One platform's share of a pass: its rows, its HTTP session, and whether it asked us to wait (429)."""
+
+    def __init__(self, rows: list[tuple[int, str]], http: requests.Session, pause_seconds: float) -> None:
+        self.rows: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
+        for row in rows:
+            self.rows.put(row)
+        self.http = http
+        self.pause_seconds = pause_seconds
+        self.resume_at: float | None = None
+
+    def throttle(self, retry_after: float | None) -> None:
+        """The platform answered 429: send it nothing more until its Retry-After (else the first retry delay)."""
+        self.resume_at = time.monotonic() + (self.pause_seconds if retry_after is None else retry_after)
+
+    def next_row(self) -> tuple[int, str] | None:
+        try:
+            return self.rows.get_nowait()
+        except queue.Empty:
+            return None
+
+
+def _platform_of_rows(session: Session, row_ids: list[int]) -> dict[int, int | None]:
+    """Each row's platform id, in one statement (None: the course's registration is gone)."""
+    found = dict(session.execute(
+        select(GradeSync.id, Deployment.platform_id).join(Course, Course.id == GradeSync.course_id)
+        .join(Deployment, Deployment.id == Course.deployment_id).where(GradeSync.id.in_(row_ids))).all())
+    return {row_id: found.get(row_id) for row_id in row_ids}
+
+
+def _send_rows(open_session: Callable[[], AbstractContextManager[Session]], sender: PlatformSender,
+               settings: OutboxSettings, tokens: TokensInHand, columns: ColumnLocks, stop: threading.Event | None,
+               result: PassResult, lock: threading.Lock) -> None:
+    """One sending thread: take the platform's rows one at a time until none is left (or the pass must stop)."""
+    with open_session() as session:
+        while (claimed := sender.next_row()) is not None:
+            row_id, token = claimed
+            if (stop is not None and stop.is_set()) or sender.resume_at is not None:
+                # Hand the claim back untouched; after a 429, due when the platform said to come back.
+                later = {} if sender.resume_at is None else {"next_attempt_at": utcnow() + timedelta(
+                    seconds=max(sender.resume_at - time.monotonic(), 0.0))}
+                _finish(session, row_id, token, **later)
+                outcome = SendOutcome.SKIPPED
+            else:
                 try:
-                    outcome = process_row(session, row_id, token, http=http, settings=settings)
+                    outcome = process_row(session, row_id, token, http=sender.http, settings=settings,
+                                          tokens=tokens, columns=columns, throttled=sender.throttle)
                 except Exception as exc:  # a bug or a database hiccup must not kill the worker or strand the row
                     log.exception("grade send %s: unexpected error", row_id)
                     session.rollback()
                     outcome = _retry_after_crash(session, row_id, token, settings, exc)
+            with lock:
                 result.add(outcome)
-    finally:
-        if own_http:
+
+
+class HttpSessions:
+    """One kept-alive HTTP session per platform, for as long as a worker runs."""
+
+    def __init__(self, pool_size: int) -> None:
+        self.pool_size = pool_size
+        self._sessions: dict[int | None, requests.Session] = {}
+
+    def for_platform(self, platform_id: int | None) -> requests.Session:
+        if platform_id not in self._sessions:
+            http = requests.Session()
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size)
+            http.mount("https://", adapter)
+            http.mount("http://", adapter)
+            self._sessions[platform_id] = http
+        return self._sessions[platform_id]
+
+    def close(self) -> None:
+        for http in self._sessions.values():
             http.close()
+        self._sessions.clear()
+
+
+def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | HttpSessions | None = None,
+             stop: threading.Event | None = None, limit: int | None = None) -> PassResult:
+    """Claim one batch of due rows and send them, each platform's on up to ``sends_per_platform`` threads;
+    rows not yet started are handed back when asked to stop."""
+    result = PassResult()
+    own_http = http is None
+    sessions = HttpSessions(settings.sends_per_platform) if http is None else http
+    try:
+        with factory() as session:
+            claimed = claim_rows(session, settings, limit)
+            platform_of = _platform_of_rows(session, [row_id for row_id, _ in claimed]) if claimed else {}
+            _send_all(factory, session, claimed, platform_of, sessions, settings, stop, result)
+    finally:
+        if own_http and isinstance(sessions, HttpSessions):
+            sessions.close()
     return result
+
+
+def _send_all(factory: SessionFactory, session: Session, claimed: list[tuple[int, str]],
+              platform_of: dict[int, int | None], sessions: requests.Session | HttpSessions,
+              settings: OutboxSettings, stop: threading.Event | None, result: PassResult) -> None:
+    """Each platform's rows on its own threads; a single thread's work is done here, in the claiming session."""
+    by_platform: dict[int | None, list[tuple[int, str]]] = {}
+    for row_id, token in claimed:
+        by_platform.setdefault(platform_of[row_id], []).append((row_id, token))
+    tokens, columns, lock = TokensInHand(), ColumnLocks(), threading.Lock()
+    senders = []
+    for platform_id, rows in by_platform.items():
+        http_session = sessions.for_platform(platform_id) if isinstance(sessions, HttpSessions) else sessions
+        sender = PlatformSender(rows, http_session, settings.retry_base_seconds)
+        senders += [sender] * min(settings.sends_per_platform, len(rows))
+    if len(senders) == 1:  # one row, or one at a time: no thread to start
+        _send_rows(lambda: nullcontext(session), senders[0], settings, tokens, columns, stop, result, lock)
+        return
+    threads = [threading.Thread(target=_send_rows, name="grade-send", daemon=True,
+                                args=(factory, sender, settings, tokens, columns, stop, result, lock))
+               for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def run_until_idle(factory: SessionFactory, settings: OutboxSettings, *, http: requests.Session | None = None,
                    stop: threading.Event | None = None) -> PassResult:
     """Passes until no row is due now (rows waiting for a later retry stay pending)."""
     total = PassResult()
-    while stop is None or not stop.is_set():
-        one = run_pass(factory, settings, http=http, stop=stop)
-        for name in ("sent", "retry", "failed", "superseded", "skipped"):
-            setattr(total, name, getattr(total, name) + getattr(one, name))
-        if one.handled + one.skipped == 0:
-            break
+    sessions = HttpSessions(settings.sends_per_platform) if http is None else None
+    try:
+        while stop is None or not stop.is_set():
+            one = run_pass(factory, settings, http=http or sessions, stop=stop)
+            for name in SendOutcome:
+                setattr(total, name, getattr(total, name) + getattr(one, name))
+            if one.handled + one.skipped == 0:
+                break
+    finally:
+        if sessions is not None:
+            sessions.close()
     return total
 
 
 def run_worker(factory: SessionFactory, settings: OutboxSettings, *, poll_seconds: float, stop: threading.Event,
                on_pass: Callable[[PassResult], None] | None = None) -> None:
     """Drain the outbox every ``poll_seconds`` until ``stop`` is set; the row being sent is always finished."""
-    with requests.Session() as http:
+    http = HttpSessions(settings.sends_per_platform)
+    try:
         while not stop.is_set():
             try:
                 result = run_pass(factory, settings, http=http, stop=stop)
@@ -255,3 +400,5 @@ def run_worker(factory: SessionFactory, settings: OutboxSettings, *, poll_second
                 on_pass(result)
             if result.handled == 0:
                 stop.wait(poll_seconds)
+    finally:
+        http.close()

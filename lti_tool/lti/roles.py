@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..vocabulary import TEST_USER_ROLES
+from ..vocabulary import is_test_user
 
 LEARNER, TUTOR, ADMIN = "learner", "tutor", "admin"
 RANK = {LEARNER: 0, TUTOR: 1, ADMIN: 2}
@@ -82,7 +82,7 @@ def decide_role(roles: Iterable[str]) -> RoleDecision:
     is_admin = any(_administers(u) for u in roles)
     course_role = max(context, key=RANK.__getitem__) if context else (TUTOR if is_admin else LEARNER)
     return RoleDecision(role=course_role, is_platform_admin=is_admin,
-                        is_test_user=any(r in TEST_USER_ROLES for r in roles))
+                        is_test_user=is_test_user(roles))
 
 
 def at_least(role: str, needed: str) -> bool:

@@ -13,10 +13,11 @@ fetch the tool's JWKS at that moment is a transient failure, retried later like 
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -140,14 +141,17 @@ def _live(cached: AccessToken | None) -> bool:
     return cached is not None and cached.expires_at > utcnow() + timedelta(seconds=EXPIRY_MARGIN_SECONDS)
 
 
+Fetched = tuple[str, bool, datetime]
+
+
 def access_token(session: Session, platform: Platform, scopes: Iterable[str], *, http: requests.Session,
-                 timeout: float) -> tuple[str, bool]:
-    """A live token for these scopes and whether it came from the cache: the shared cached one, or a new one
-    (stored for every worker)."""
+                 timeout: float) -> Fetched:
+    """A live token for these scopes, whether it came from the cache, and when it expires: the shared cached one,
+    or a new one (stored for every worker)."""
     key = scope_key(scopes)
     cached = _cached(session, platform.id, key)
     if _live(cached):
-        return cached.token, True  # type: ignore[union-attr]
+        return cached.token, True, cached.expires_at  # type: ignore[union-attr]
     keys.signing_key(session)  # may commit when the tool's first key is made: do it before taking the lock
     if session.get_bind().dialect.name == "postgresql":
         # One worker asks, the others wait on the platform row and then reuse its token (no stampede).
@@ -155,7 +159,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         cached = _cached(session, platform.id, key)
         if _live(cached):
             session.commit()
-            return cached.token, True  # type: ignore[union-attr]
+            return cached.token, True, cached.expires_at  # type: ignore[union-attr]
     token, expires_in = _request_token(session, platform, key, http, timeout)
     expires_at = utcnow() + timedelta(seconds=expires_in)
     if cached is None:
@@ -166,7 +170,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         session.commit()
     except IntegrityError:  # another worker stored one at the same moment; theirs is as good as ours
         session.rollback()
-    return token, False
+    return token, False, expires_at
 
 
 def drop_token(session: Session, platform: Platform, scopes: Iterable[str], token: str) -> None:
@@ -177,25 +181,65 @@ def drop_token(session: Session, platform: Platform, scopes: Iterable[str], toke
     session.commit()
 
 
+class TokensInHand:
+    """The tokens one outbox pass holds, shared by its sending threads: the ``access_token`` table is read (or the
+    platform asked) once per platform and scopes, not once per score, and while one thread fetches, the others
+    wait for its token instead of asking too."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[int, str], threading.Lock] = {}
+        self._held: dict[tuple[int, str], tuple[str, datetime]] = {}
+
+    def token(self, key: tuple[int, str], fetch: Callable[[], Fetched]) -> tuple[str, bool]:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            held = self._held.get(key)
+            if held is not None and held[1] > utcnow() + timedelta(seconds=EXPIRY_MARGIN_SECONDS):
+                return held[0], True
+            token, cached, expires_at = fetch()
+            self._held[key] = (token, expires_at)
+            return token, cached
+
+    def forget(self, key: tuple[int, str], token: str) -> None:
+        with self._guard:
+            if self._held.get(key, ("", None))[0] == token:
+                del self._held[key]
+
+
 class ServiceClient:
     """Authorised calls to one platform's services, with time-outs and one retry when a cached token is refused."""
 
-    def __init__(self, session: Session, platform: Platform, *, http: requests.Session, timeout: float) -> None:
+    def __init__(self, session: Session, platform: Platform, *, http: requests.Session, timeout: float,
+                 tokens: TokensInHand | None = None) -> None:
         self.session = session
         self.platform = platform
         self.http = http
         self.timeout = timeout
+        self.tokens = tokens
+
+    def _token(self, scopes: tuple[str, ...]) -> tuple[str, bool]:
+        def fetch() -> Fetched:
+            return access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
+
+        if self.tokens is None:
+            token, cached, _ = fetch()
+            return token, cached
+        return self.tokens.token((self.platform.id, scope_key(scopes)), fetch)
 
     def request(self, method: str, url: str, scopes: Iterable[str], *, what: str,
                 **kwargs: Any) -> requests.Response:
         """The response for a 2xx; ServiceError otherwise. A 401 or 403 to a cached token is answered by one more
         try with a fresh token, so the error is the platform's answer to a token it has just issued."""
         scopes = tuple(scopes)
-        token, cached = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
+        token, cached = self._token(scopes)
         response = self._send(method, url, token, what, kwargs)
         if cached and response.status_code in STALE_TOKEN_STATUSES:
             drop_token(self.session, self.platform, scopes, token)
-            token, _ = access_token(self.session, self.platform, scopes, http=self.http, timeout=self.timeout)
+            if self.tokens is not None:
+                self.tokens.forget((self.platform.id, scope_key(scopes)), token)
+            token, _ = self._token(scopes)
             response = self._send(method, url, token, what, kwargs)
         if 200 <= response.status_code < 300:
             return response

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
+
+
+class GradeStatus(StrEnum):
+    """Where a GradeSync row stands; the values are what the ``status`` column stores."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPERSEDED = "superseded"
 
 
 class LineItem(Base):
@@ -50,7 +60,7 @@ class GradeSync(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     timestamp: Mapped[str] = mapped_column(String(40))
     submitted_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=GradeStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_until: Mapped[datetime | None]

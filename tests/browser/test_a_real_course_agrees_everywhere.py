@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from lti_platform_emulator import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.db import session_factory
-from lti_tool.learning.grades import resource_id_for
+from lti_tool.lti.gradebook import resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import Edition, Module, Question, utcnow
 from tests.support.journey import answer_correctly, current_quiz, read_every_page, take_quiz

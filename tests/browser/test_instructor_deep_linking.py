@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lti_platform_emulator import DEFAULT_CONTEXT_ID
 from lti_platform_emulator.constants import CLAIM_DL_DATA
 from lti_tool.learning import editions
-from lti_tool.learning.grades import resource_id_for
+from lti_tool.lti.gradebook import resource_id_for
 from lti_tool.models import Course, Edition, utcnow
 
 pytestmark = pytest.mark.browser

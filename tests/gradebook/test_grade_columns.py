@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from lti_platform_emulator import DEFAULT_CONTEXT_ID, UNGRADED_RESOURCE_LINK_ID
 from lti_tool.db import session_factory
-from lti_tool.learning import grades
-from lti_tool.lti import outbox
+from lti_tool.lti import gradebook, outbox
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.models import GradeSync, LineItem, ResourceLink
 from tests.support.load_scenario import Recorder, module_plan, start_quiz
@@ -120,7 +119,7 @@ def test_repair_unbinds_an_adopted_column_and_resends_each_module_to_its_own_col
     sync(app)
     assert latest_score(lti_world, supervision_column, "learner-1")["activityProgress"] == "InProgress"
 
-    report = grades.repair_columns(db)
+    report = gradebook.repair_columns(db)
     assert report.links_unbound == 1 and report.queued == 2
     sync(app)
 

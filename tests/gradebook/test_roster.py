@@ -23,7 +23,7 @@ def test_a_230_member_roster_is_read_across_pages_of_50(db, course, emulator):
 
 
 def test_the_student_preview_user_is_flagged_and_never_graded(db, course, emulator):
-    from lti_tool.learning.grades import is_gradable
+    from lti_tool.lti.gradebook import is_gradable
 
     members = {m.sub: m for m in nrps.roster(db, course.id)}
     assert members["preview-1"].is_test_user and not members["learner-1"].is_test_user

@@ -35,7 +35,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from lti_tool.db import session_factory
-from lti_tool.learning.grades import SCORE_MAXIMUM, resource_id_for
+from lti_tool.lti.gradebook import SCORE_MAXIMUM, resource_id_for
 from lti_tool.lti.outbox import OutboxSettings, run_pass
 from lti_tool.models import Course, Edition, GradeSync, Progress, User, utcnow
 from tests.support.load_scenario import CSRF, REFLECTION_TEXT, found, module_plan

@@ -28,8 +28,8 @@ from lti_platform_emulator import (
     serve_in_thread,
 )
 from lti_tool.db import session_factory
-from lti_tool.learning.grades import queue_grade
 from lti_tool.lti import claims as c
+from lti_tool.lti.gradebook import queue_grade
 from lti_tool.lti.outbox import OutboxSettings, run_until_idle
 from lti_tool.lti.registration import add_platform
 from lti_tool.models import (
@@ -46,6 +46,7 @@ from lti_tool.models import (
     User,
     utcnow,
 )
+from lti_tool.vocabulary import TEST_USER_ROLES
 
 CLIENT_ID = "btg-test-client"
 DEPLOYMENT_ID = "btg-test-deployment"
@@ -145,7 +146,8 @@ def learner(db: Session, course: Course, sub: str, *, role: str = "learner",
     user = User(platform_id=platform_id, sub=sub, name=sub)
     db.add(user)
     db.flush()
-    db.add(Enrollment(course_id=course.id, user_id=user.id, role=role, lti_roles=lti_roles or []))
+    roles = (lti_roles or []) + (sorted(TEST_USER_ROLES)[:1] if test_user else [])
+    db.add(Enrollment(course_id=course.id, user_id=user.id, role=role, lti_roles=roles))
     db.add(Launch(id=f"launch-{sub}", user_id=user.id, course_id=course.id, role=role,
                   message_type=c.MESSAGE_RESOURCE_LINK, claims={"test_user": test_user},
                   expires_at=utcnow() + timedelta(hours=1)))
