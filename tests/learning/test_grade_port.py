@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.learning.factories import publish_demo_module
 
 from lti_tool.learning import grades
 from lti_tool.learning.grades import ProgressChange
@@ -12,6 +11,7 @@ from lti_tool.learning.progress import record_page_view, start_or_resume
 from lti_tool.lti.gradebook import connect
 from lti_tool.models import GradeSync
 from tests.learning.test_progress import module, pass_quiz
+from tests.support.learning_factories import publish_demo_module
 
 
 class RecordingGradeBook:
