@@ -7,17 +7,17 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from lti_tool.learning.dashboard import (
+from lti_tool.learning.course_matrix import course_matrix
+from lti_tool.learning.learner_detail import GRADE_SYNC, STARTED, learner_detail
+from lti_tool.learning.matrix_cells import (
     COMPLETED_NOT_PASSED,
     COMPLETED_PASSED,
     IN_PROGRESS,
     NOT_STARTED,
     OVERDUE,
     MatrixFilters,
-    course_matrix,
-    learner_detail,
-    question_analysis,
 )
+from lti_tool.learning.question_analysis import question_analysis
 from lti_tool.models import GradeSync
 from tests.tutor import factories as f
 
@@ -185,8 +185,8 @@ def test_learner_detail_shows_answers_feedback_reflections_and_timeline(db: Sess
     assert (first.question_title, first.response_text, first.is_correct) == ("Outcome 5", "Outcome 1", False)
     assert arcp.reflections[0].text == "I will tag my evidence every month."
     supervision = next(m for m in detail.modules if m.module_slug == "img-supervision")
-    assert any(e.what == "Grade sync" and "401 Unauthorized" in e.detail for e in supervision.timeline)
-    assert [e.what for e in supervision.timeline][0] == "Started"
+    assert any(e.kind == GRADE_SYNC and "401 Unauthorized" in e.error for e in supervision.timeline)
+    assert [e.kind for e in supervision.timeline][0] == STARTED
 
 
 def test_learner_detail_feedback_comes_from_the_chosen_option(db: Session):
