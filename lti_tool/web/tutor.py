@@ -66,10 +66,23 @@ def course_view(launch, course_id: int):
     roster_line, roster_problem = roster_status(matrix)
     return render_template(
         "tutor/course.html", title="Course progress", matrix=matrix, filters=filters,
-        rows=matrix.rows, page=matrix.page, page_count=matrix.page_count,
+        rows=matrix.rows, page=matrix.page, page_count=matrix.page_count, page_size=PAGE_SIZE,
+        page_numbers=page_numbers(matrix.page, matrix.page_count),
         roster_line=roster_line, roster_problem=roster_problem, buckets=BUCKETS,
         bucket_labels=BUCKET_LABELS, state_filters=STATE_FILTER_LABELS, roles=ROLES, sorts=SORT_LABELS,
         modules=_unique_modules(matrix))
+
+
+def page_numbers(page: int, page_count: int) -> list[int | None]:
+    """The page links to offer: the first, the last and two either side of ``page``; None where some are left
+    out, so a phone shows one short row of links whatever the roster."""
+    near = {1, page_count, *range(max(1, page - 2), min(page_count, page + 2) + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(near):
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 def _unique_modules(matrix: CourseMatrix) -> list[tuple[str, str]]:
