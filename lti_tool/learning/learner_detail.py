@@ -172,12 +172,12 @@ def learner_detail(session: Session, course_id: int, user_id: int) -> LearnerDet
         timeline += [TimelineEvent(v.viewed_at, PAGE_VIEWED,
                                    page_titles.get((progress.module_version_id, v.page_slug), v.page_slug))
                      for v in views if v.progress_id == progress.id]
-        for attempt in attempt_details:
-            name = f"{attempt.quiz_title} #{attempt.number}"
-            timeline.append(TimelineEvent(attempt.started_at, ATTEMPT_STARTED, name))
-            if attempt.submitted_at:
-                timeline.append(TimelineEvent(attempt.submitted_at, ATTEMPT_SUBMITTED, name, score=attempt.score,
-                                              passed=attempt.passed))
+        for shown in attempt_details:
+            name = f"{shown.quiz_title} #{shown.number}"
+            timeline.append(TimelineEvent(shown.started_at, ATTEMPT_STARTED, name))
+            if shown.submitted_at:
+                timeline.append(TimelineEvent(shown.submitted_at, ATTEMPT_SUBMITTED, name, score=shown.score,
+                                              passed=shown.passed))
         if progress.completed_at:
             timeline.append(TimelineEvent(progress.completed_at, COMPLETED))
         for sync in (s for s in syncs if s.progress_id == progress.id):
