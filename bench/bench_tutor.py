@@ -223,27 +223,28 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes]
-    results = []
     pg = os.environ.get(ENV)
+    printed = False
     for learners, modules in sizes:
         if not args.no_sqlite:
             with tempfile.TemporaryDirectory() as folder:
-                results.append(run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", learners, modules,
-                                   args.repeats, args.profile))
+                printed = show(run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", learners, modules,
+                                   args.repeats, args.profile), printed)
         if pg:
             schema = f"btg_bench_tutor_{os.getpid()}"
             try:
-                results.append(run(postgres_schema_url(pg, schema), "PostgreSQL", learners, modules, args.repeats,
-                                   args.profile))
+                printed = show(run(postgres_schema_url(pg, schema), "PostgreSQL", learners, modules, args.repeats,
+                                   args.profile), printed)
             finally:
                 drop_schema(pg, schema)
-    headers = list(results[0])
-    widths = [max(len(h), *(len(r[h]) for r in results)) for h in headers]
-    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in results:
-        print(" | ".join(row[h].ljust(w) for h, w in zip(headers, widths, strict=True)))
 
+
+def show(result: dict[str, str], printed: bool) -> bool:
+    """One result line as soon as it is measured (a 10,000-learner seed takes minutes); headers before the first."""
+    if not printed:
+        print(" | ".join(result))
+    print(" | ".join(result.values()), flush=True)
+    return True
 
 if __name__ == "__main__":
     main()
