@@ -74,10 +74,11 @@ class Counts:
     modules: int
     repeats: int
     scores: int
+    deanery_learners: int
 
 
-QUICK = Counts(launches=30, iterations=40, learners=300, modules=10, repeats=3, scores=100)
-FULL = Counts(launches=200, iterations=200, learners=2000, modules=10, repeats=5, scores=500)
+QUICK = Counts(launches=30, iterations=40, learners=300, modules=10, repeats=3, scores=100, deanery_learners=1000)
+FULL = Counts(launches=200, iterations=200, learners=2000, modules=10, repeats=5, scores=500, deanery_learners=10000)
 
 
 @contextmanager
@@ -209,6 +210,13 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
                         float(tutor["view median ms"]), "ms", statistics.median(bare_template),
                         "bare route rendering a trivial template",
                         "≤ 150 ms (PostgreSQL, 2,000 × 10)"))
+        print(f"tutor: {counts.deanery_learners} × {counts.modules} first page…", flush=True)
+        with database(base_url, "btg_bench_tutor", folder) as url:
+            deanery = bench_tutor.run(url, "db", counts.deanery_learners, counts.modules, counts.repeats)
+        rows.append(Row(f"Tutor course view, {counts.deanery_learners:,} learners × {counts.modules} modules, "
+                        "first page, first request", float(deanery["first request ms"]), "ms",
+                        statistics.median(bare_template), "bare route rendering a trivial template",
+                        "≤ 600 ms (PostgreSQL, 10,000 × 10)"))
 
         print(f"grades: {counts.scores} scores…", flush=True)
         with database(base_url, "btg_bench_grades", folder) as url:

@@ -146,10 +146,12 @@ def refresh_roster(session: Session, course: Course, *, http: requests.Session, 
     session.commit()
 
 
-def roster(session: Session, course_id: int, *, refresh: bool = False,
-           cache_seconds: float = DEFAULTS["ROSTER_CACHE_SECONDS"], timeout: float = DEFAULTS["HTTP_TIMEOUT_SECONDS"],
-           page_size: int = 100, http: requests.Session | None = None) -> list[RosterMember]:
-    """The course's members (refreshed from the platform when older than ``cache_seconds`` or asked to)."""
+def refresh_if_stale(session: Session, course_id: int, *, refresh: bool = False,
+                     cache_seconds: float = DEFAULTS["ROSTER_CACHE_SECONDS"],
+                     timeout: float = DEFAULTS["HTTP_TIMEOUT_SECONDS"], page_size: int = 100,
+                     http: requests.Session | None = None) -> None:
+    """Fetch the roster from the platform when older than ``cache_seconds`` or asked to; list nobody (the tutor
+    view reads only the page of people it shows)."""
     course = session.get(Course, course_id)
     if course is None:
         raise NotFound(f"There is no course number {course_id}.")
@@ -160,4 +162,12 @@ def roster(session: Session, course_id: int, *, refresh: bool = False,
                 refresh_roster(session, course, http=own, timeout=timeout, page_size=page_size)
         else:
             refresh_roster(session, course, http=http, timeout=timeout, page_size=page_size)
+
+
+def roster(session: Session, course_id: int, *, refresh: bool = False,
+           cache_seconds: float = DEFAULTS["ROSTER_CACHE_SECONDS"], timeout: float = DEFAULTS["HTTP_TIMEOUT_SECONDS"],
+           page_size: int = 100, http: requests.Session | None = None) -> list[RosterMember]:
+    """The course's members (refreshed from the platform when older than ``cache_seconds`` or asked to)."""
+    refresh_if_stale(session, course_id, refresh=refresh, cache_seconds=cache_seconds, timeout=timeout,
+                     page_size=page_size, http=http)
     return members_of(session, course_id)

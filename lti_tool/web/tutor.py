@@ -24,23 +24,29 @@ from flask import (
 )
 
 from ..db import get_session
-from ..learning import dashboard, grades
+from ..learning import grades
+from ..learning.course_matrix import CourseMatrix, course_matrix
+from ..learning.learner_detail import TimelineEvent, learner_detail
+from ..learning.matrix_cells import BUCKETS, ROLES, MatrixFilters
+from ..learning.question_analysis import question_analysis
 from ..lti import nrps
 from ..models import utcnow
 from .auth import require_course_role
+from .spreadsheets import EXPORT_HEADERS, export_record
+from .tutor_wording import BUCKET_LABELS, SORT_LABELS, STATE_FILTER_LABELS, roster_status, timeline_sentence
 
 bp = Blueprint("tutor", __name__)
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # rows of people a page renders in full: the slowest part of the view once reads are paged
 CSV_CHUNK_ROWS = 500
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filters() -> dashboard.MatrixFilters:
-    return dashboard.MatrixFilters.from_params(request.args)
+def _filters() -> MatrixFilters:
+    return MatrixFilters.from_params(request.args)
 
 
-def _export_name(matrix: dashboard.CourseMatrix, extension: str) -> str:
+def _export_name(matrix: CourseMatrix, extension: str) -> str:
     return f"course-{matrix.course_id}-progress-{utcnow():%Y%m%d-%H%M}.{extension}"
 
 
@@ -50,24 +56,36 @@ def course_view(launch, course_id: int):
     filters = _filters()
     db = get_session()
     # People who never launched come from the platform's roster (NRPS): cached, refreshed when stale or asked.
-    nrps.roster(db, course_id, refresh=request.args.get("refresh") == "roster",
-                cache_seconds=current_app.config["ROSTER_CACHE_SECONDS"],
-                timeout=current_app.config["HTTP_TIMEOUT_SECONDS"])
+    nrps.refresh_if_stale(db, course_id, refresh=request.args.get("refresh") == "roster",
+                          cache_seconds=current_app.config["ROSTER_CACHE_SECONDS"],
+                          timeout=current_app.config["HTTP_TIMEOUT_SECONDS"])
     db.commit()
-    matrix = dashboard.course_matrix(db, course_id, filters=filters)
-    page_count = max(1, -(-len(matrix.rows) // PAGE_SIZE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), page_count)
-    roster_line, roster_problem = dashboard.roster_status(matrix)
+    # Only the asked page of people is read in full; filters, sort and summary cover the whole roster.
+    matrix = course_matrix(db, course_id, filters=filters, page=request.args.get("page", 1, type=int) or 1,
+                           page_size=PAGE_SIZE)
+    roster_line, roster_problem = roster_status(matrix)
     return render_template(
         "tutor/course.html", title="Course progress", matrix=matrix, filters=filters,
-        rows=matrix.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, page_count=page_count,
-        roster_line=roster_line, roster_problem=roster_problem, buckets=dashboard.BUCKETS,
-        bucket_labels=dashboard.BUCKET_LABELS, state_filters=dashboard.STATE_FILTERS, roles=dashboard.ROLES,
-        sorts={"name": "Name", "state": "State", "score": "Score", "last_activity": "Last activity"},
+        rows=matrix.rows, page=matrix.page, page_count=matrix.page_count, page_size=PAGE_SIZE,
+        page_numbers=page_numbers(matrix.page, matrix.page_count),
+        roster_line=roster_line, roster_problem=roster_problem, buckets=BUCKETS,
+        bucket_labels=BUCKET_LABELS, state_filters=STATE_FILTER_LABELS, roles=ROLES, sorts=SORT_LABELS,
         modules=_unique_modules(matrix))
 
 
-def _unique_modules(matrix: dashboard.CourseMatrix) -> list[tuple[str, str]]:
+def page_numbers(page: int, page_count: int) -> list[int | None]:
+    """The page links to offer: the first, the last and two either side of ``page``; None where some are left
+    out, so a phone shows one short row of links whatever the roster."""
+    near = {1, page_count, *range(max(1, page - 2), min(page_count, page + 2) + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(near):
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+def _unique_modules(matrix: CourseMatrix) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for column in matrix.all_columns:
         seen.setdefault(column.module_slug, column.module_title)
@@ -78,15 +96,15 @@ def _unique_modules(matrix: dashboard.CourseMatrix) -> list[tuple[str, str]]:
 @require_course_role("tutor")
 def export_csv(launch, course_id: int):
     """The filtered matrix, one line per person and module, streamed in chunks so large courses start at once."""
-    matrix = dashboard.course_matrix(get_session(), course_id, filters=_filters())
+    matrix = course_matrix(get_session(), course_id, filters=_filters())
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # Excel reads UTF-8 names correctly only with a byte-order mark.
-        writer.writerow(dashboard.EXPORT_HEADERS)
+        writer.writerow(EXPORT_HEADERS)
         for count, record in enumerate(matrix.export_rows(), start=1):
-            writer.writerow(dashboard.export_record(*record))
+            writer.writerow(export_record(*record))
             if count % CSV_CHUNK_ROWS == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -103,12 +121,12 @@ def export_csv(launch, course_id: int):
 def export_xlsx(launch, course_id: int):
     from openpyxl import Workbook  # here, not at the top: only spreadsheet exports need it
 
-    matrix = dashboard.course_matrix(get_session(), course_id, filters=_filters())
+    matrix = course_matrix(get_session(), course_id, filters=_filters())
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Progress")
-    sheet.append(dashboard.EXPORT_HEADERS)
+    sheet.append(EXPORT_HEADERS)
     for record in matrix.export_rows():
-        sheet.append(dashboard.export_record(*record))
+        sheet.append(export_record(*record))
     out = io.BytesIO()
     workbook.save(out)
     return Response(out.getvalue(), mimetype=XLSX_MIMETYPE,
@@ -119,14 +137,14 @@ def export_xlsx(launch, course_id: int):
 @bp.get("/course/<int:course_id>/tutor/learner/<int:user_id>")
 @require_course_role("tutor")
 def learner_view(launch, course_id: int, user_id: int):
-    detail = dashboard.learner_detail(get_session(), course_id, user_id)
+    detail = learner_detail(get_session(), course_id, user_id)
     return render_template("tutor/learner.html", title=detail.name, detail=detail, course_id=course_id)
 
 
 @bp.get("/course/<int:course_id>/tutor/quiz/<quiz_slug>")
 @require_course_role("tutor")
 def quiz_analysis(launch, course_id: int, quiz_slug: str):
-    analysis = dashboard.question_analysis(get_session(), course_id, quiz_slug)
+    analysis = question_analysis(get_session(), course_id, quiz_slug)
     return render_template("tutor/quiz.html", title=f"Questions: {analysis.quiz_title}", analysis=analysis,
                            course_id=course_id)
 
@@ -151,3 +169,13 @@ def percent(value: float | None) -> str:
 @bp.app_template_filter("as_utc")
 def when(value: datetime | None) -> str:
     return f"{value:%d %b %Y %H:%M}" if value else "–"
+
+
+@bp.app_template_filter("bucket_label")
+def bucket_label(bucket: str) -> str:
+    return BUCKET_LABELS[bucket]
+
+
+@bp.app_template_filter("timeline_sentence")
+def timeline_line(event: TimelineEvent) -> str:
+    return timeline_sentence(event)

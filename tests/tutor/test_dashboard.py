@@ -7,17 +7,17 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from lti_tool.learning.dashboard import (
+from lti_tool.learning.course_matrix import course_matrix
+from lti_tool.learning.learner_detail import GRADE_SYNC, STARTED, learner_detail
+from lti_tool.learning.matrix_cells import (
     COMPLETED_NOT_PASSED,
     COMPLETED_PASSED,
     IN_PROGRESS,
     NOT_STARTED,
     OVERDUE,
     MatrixFilters,
-    course_matrix,
-    learner_detail,
-    question_analysis,
 )
+from lti_tool.learning.question_analysis import question_analysis
 from lti_tool.models import GradeSync
 from tests.support import tutor_factories as f
 
@@ -164,15 +164,38 @@ def test_course_matrix_runs_the_same_number_of_queries_for_10_and_200_learners(a
     seed_roster(db, small, versions, quiz_version, 10)
     seed_roster(db, large, versions, quiz_version, 200)
     counts = []
-    for course, expected_rows in ((small, 10), (large, 200)):
+    for course, expected_rows, page in ((small, 10, None), (large, 200, None), (small, 5, 1), (large, 5, 2)):
         from lti_tool.db import session_factory
 
         with session_factory(app)() as fresh, count_queries(fresh) as statements:
-            matrix = course_matrix(fresh, course.id, filters=MatrixFilters(sort="score"))
+            matrix = course_matrix(fresh, course.id, filters=MatrixFilters(sort="score"), page=page, page_size=5)
             assert len(matrix.rows) == expected_rows
             counts.append(len(statements))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] == counts[2] == counts[3]
     assert counts[0] <= 10
+
+
+def test_a_page_of_the_matrix_holds_its_rows_and_counts_every_matching_person(db: Session):
+    s = f.Scenario(db)
+    db.commit()
+    everyone = course_matrix(db, s.course.id, filters=MatrixFilters(sort="state"))
+    first = course_matrix(db, s.course.id, filters=MatrixFilters(sort="state"), page=1, page_size=3)
+    second = course_matrix(db, s.course.id, filters=MatrixFilters(sort="state"), page=2, page_size=3)
+    assert names(first) + names(second) == names(everyone) and len(names(first)) == 3
+    assert (first.matched, first.page_count, second.page) == (4, 2, 2)
+    assert first.summary == second.summary == everyone.summary
+    assert [r.cells for r in second.rows] == [r.cells for r in everyone.rows[3:]]
+    beyond = course_matrix(db, s.course.id, filters=MatrixFilters(sort="state"), page=99, page_size=3)
+    assert beyond.page == 2 and names(beyond) == names(second)
+
+
+def test_a_page_of_a_filtered_matrix_counts_only_the_matching_people(db: Session):
+    s = f.Scenario(db)
+    db.commit()
+    filters = MatrixFilters(module="img-supervision", state="completed", sort="score", descending=True)
+    page = course_matrix(db, s.course.id, filters=filters, page=1, page_size=1)
+    assert (names(page), page.matched, page.page_count) == (["Amara Okafor"], 2, 2)
+    assert sum(page.summary[("img-supervision", None)].values()) == 2
 
 
 def test_learner_detail_shows_answers_feedback_reflections_and_timeline(db: Session):
@@ -185,8 +208,8 @@ def test_learner_detail_shows_answers_feedback_reflections_and_timeline(db: Sess
     assert (first.question_title, first.response_text, first.is_correct) == ("Outcome 5", "Outcome 1", False)
     assert arcp.reflections[0].text == "I will tag my evidence every month."
     supervision = next(m for m in detail.modules if m.module_slug == "img-supervision")
-    assert any(e.what == "Grade sync" and "401 Unauthorized" in e.detail for e in supervision.timeline)
-    assert [e.what for e in supervision.timeline][0] == "Started"
+    assert any(e.kind == GRADE_SYNC and "401 Unauthorized" in e.error for e in supervision.timeline)
+    assert [e.kind for e in supervision.timeline][0] == STARTED
 
 
 def test_learner_detail_feedback_comes_from_the_chosen_option(db: Session):

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import String, update
 
-from lti_tool.learning.dashboard import FORMULA_START, spreadsheet_cell
 from lti_tool.models import Edition, ModuleVersion
+from lti_tool.web.spreadsheets import FORMULA_START, spreadsheet_cell
 from tests.support import tutor_factories as f
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "＝", "＋", "－", "＠"]

@@ -181,6 +181,31 @@ def test_course_view_pages_long_rosters(tutor, scenario, db, monkeypatch):
     second = tutor.get(base(scenario) + "/?page=2").get_data(as_text=True)
     assert "(page 1 of 2)" in first and "Dara Nowak" not in first.split('id="matrix"')[1]
     assert "(page 2 of 2)" in second and "Dara Nowak" in second.split('id="matrix"')[1]
+    assert "4 of 4 learners shown." in first, "the count and the summary cover every page"
+    nav = first.split('<nav class="pagination" aria-label="Pages of people">')[1].split("</nav>")[0]
+    assert 'aria-current="page"><span class="nhsuk-u-visually-hidden">Page </span>1</a>' in nav
+    assert 'rel="next"' in nav and 'rel="prev"' not in nav
+    assert 'rel="prev"' in second.split('aria-label="Pages of people"')[1]
+
+
+def test_pages_keep_the_filters_and_exports_cover_every_page(tutor, scenario, monkeypatch):
+    from lti_tool.web import tutor as tutor_views
+
+    monkeypatch.setattr(tutor_views, "PAGE_SIZE", 1)
+    page = tutor.get(base(scenario) + "/?module=img-supervision&sort=score&dir=desc").get_data(as_text=True)
+    nav = page.split('aria-label="Pages of people"')[1].split("</nav>")[0]
+    assert "page=2&amp;module=img-supervision&amp;sort=score&amp;dir=desc" in nav
+    assert "1 of 4 learners" not in page and "4 of 4 learners shown." in page
+    rows = csv_rows(tutor.get(base(scenario) + "/export.csv?module=img-supervision&sort=score&dir=desc"))
+    assert [row["Name"] for row in rows][:2] == ["Amara Okafor", "Chen Wei"] and len(rows) == 4
+
+
+def test_page_links_name_the_first_last_and_nearby_pages():
+    from lti_tool.web.tutor import page_numbers
+
+    assert page_numbers(1, 1) == [1]
+    assert page_numbers(5, 20) == [1, None, 3, 4, 5, 6, 7, None, 20]
+    assert page_numbers(20, 20) == [1, None, 18, 19, 20]
 
 
 def test_course_view_of_a_course_without_modules_or_people(client, db):

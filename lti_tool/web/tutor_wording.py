@@ -1,0 +1,68 @@
+"""What the tutor pages say: the names of states, the roster line and the learner timeline, in one place.
+
+The read models in ``learning/`` return codes and facts; these turn them into the words a tutor reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..learning import learner_detail as detail
+from ..learning.course_matrix import CourseMatrix
+from ..learning.matrix_cells import (
+    COMPLETED,
+    COMPLETED_NOT_PASSED,
+    COMPLETED_PASSED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    OVERDUE,
+)
+from ..models import utcnow
+
+BUCKET_LABELS = {
+    NOT_STARTED: "Not started",
+    IN_PROGRESS: "In progress",
+    COMPLETED_PASSED: "Completed",
+    COMPLETED_NOT_PASSED: "Completed, not passed",
+    OVERDUE: "Overdue",
+}
+STATE_FILTER_LABELS = {COMPLETED: "Completed (passed or not)", **BUCKET_LABELS}
+SORT_LABELS = {"name": "Name", "state": "State", "score": "Score", "last_activity": "Last activity"}
+
+
+def ago(then: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return "just now"
+
+
+def roster_status(matrix: CourseMatrix, now: datetime | None = None) -> tuple[str, bool]:
+    """The line above the matrix saying where the list of people comes from; True when it is a problem."""
+    now = now or utcnow()
+    if matrix.roster_error:
+        return (f"The roster could not be loaded from Blackboard: {matrix.roster_error}. Only people who have "
+                "opened the tool are listed.", True)
+    if matrix.roster_synced_at is None:
+        return ("The roster has not been loaded from Blackboard yet: only people who have opened the tool are "
+                "listed, so “not started” may miss people.", True)
+    return f"Roster from Blackboard, updated {ago(matrix.roster_synced_at, now)}.", False
+
+
+def timeline_sentence(event: detail.TimelineEvent) -> str:
+    """One line of a learner's timeline, without its time."""
+    what, said = {
+        detail.STARTED: ("Started", f"version {event.version}"),
+        detail.PAGE_VIEWED: ("Viewed page", event.subject),
+        detail.ATTEMPT_STARTED: ("Started attempt", event.subject),
+        detail.COMPLETED: ("Completed", ""),
+    }.get(event.kind, ("", ""))
+    if event.kind == detail.ATTEMPT_SUBMITTED:
+        score = f"{event.score:.0%}" if event.score is not None else "no score"
+        what, said = "Submitted attempt", f"{event.subject}: {score}, {'passed' if event.passed else 'not passed'}"
+    elif event.kind == detail.GRADE_SYNC:
+        what = "Grade sent to Blackboard" if event.status == "sent" else "Grade sync"
+        said = event.status + (f": {event.error}" if event.error else "")
+    return f"{what}: {said}" if said else what
