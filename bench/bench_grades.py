@@ -23,21 +23,21 @@ from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lti_tool import create_app  # noqa: E402
-from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.devplatform import (  # noqa: E402
+from lti_tool import create_app
+from lti_tool.db import session_factory
+from lti_tool.devplatform import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,
     platform_state,
     serve_in_thread,
 )
-from lti_tool.learning.grades import queue_grade, status_counts  # noqa: E402
-from lti_tool.lti import claims as c  # noqa: E402
-from lti_tool.lti.outbox import OutboxSettings, run_until_idle  # noqa: E402
-from lti_tool.lti.registration import add_platform  # noqa: E402
-from lti_tool.migrate import upgrade  # noqa: E402
-from lti_tool.models import (  # noqa: E402
+from lti_tool.learning.grades import queue_grade, status_counts
+from lti_tool.lti import claims as c
+from lti_tool.lti.outbox import OutboxSettings, run_until_idle
+from lti_tool.lti.registration import add_platform
+from lti_tool.migrate import upgrade
+from lti_tool.models import (
     Base,
     Course,
     Deployment,

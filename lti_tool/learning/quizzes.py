@@ -60,7 +60,7 @@ def quiz_place(progress: Progress, quiz_slug: str) -> QuizPlace:
     raise QuizNotInModule(quiz_slug)
 
 
-def _attempts_since(progress: Progress, quiz_version: QuizVersion):  # noqa: ANN202
+def _attempts_since(progress: Progress, quiz_version: QuizVersion):
     return select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
                                  Attempt.started_at >= progress.version_started_at)
 

@@ -105,7 +105,7 @@ class GuardedHttp(requests.Session):
         self.timeout = timeout
         self.trust_env = False
 
-    def request(self, method, url, **kwargs):  # noqa: ANN001, ANN201 - the requests.Session signature
+    def request(self, method, url, **kwargs):
         checked = check_url(url, production=self.production)
         if self.production:
             self._refuse_private_resolution(urlsplit(checked))
@@ -124,7 +124,7 @@ class GuardedHttp(requests.Session):
         return response
 
     @staticmethod
-    def _refuse_private_resolution(parts) -> None:  # noqa: ANN001
+    def _refuse_private_resolution(parts) -> None:
         try:
             infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
         except OSError as exc:

@@ -102,7 +102,7 @@ def test_without_an_admins_link_registration_is_refused_and_nothing_is_fetched(u
     watcher = Flask("watcher")
 
     @watcher.route("/<path:anything>", methods=["GET", "POST"])
-    def anything(anything):  # noqa: ANN001, ANN202
+    def anything(anything):
         calls.append(anything)
         return {}
 
@@ -153,7 +153,7 @@ def test_a_configuration_with_an_unsafe_url_is_refused_before_anything_is_sent(u
     fake = Flask("fake-platform")
 
     @fake.get("/config")
-    def config():  # noqa: ANN202
+    def config():
         base = server.url
         body = {"issuer": base, "authorization_endpoint": f"{base}/auth", "token_endpoint": f"{base}/token",
                 "jwks_uri": f"{base}/jwks", "registration_endpoint": f"{base}/register",
@@ -161,7 +161,7 @@ def test_a_configuration_with_an_unsafe_url_is_refused_before_anything_is_sent(u
         return {**body, field: value}
 
     @fake.post("/register")
-    def register():  # noqa: ANN202
+    def register():
         posted.append({})
         return {"client_id": "evil"}
 

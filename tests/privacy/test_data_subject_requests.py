@@ -11,7 +11,7 @@ from lti_tool.models import AuditEntry, Certificate, GradeSync, Launch, Progress
 from tests.privacy.conftest import deliver_grades, traces_of
 
 
-def _cli(app, *args: str):  # noqa: ANN001, ANN202
+def _cli(app, *args: str):
     return app.test_cli_runner().invoke(args=["data", *args])
 
 

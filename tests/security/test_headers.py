@@ -11,7 +11,7 @@ from lti_tool.db import session_factory
 from lti_tool.lti import registration
 from lti_tool.models import Platform
 from tests.security.test_role_safety import GUARDED, build_url, client_as
-from tests.security.test_role_safety import world as world  # noqa: F401,PLC0414 - the seeded course, a fixture
+from tests.security.test_role_safety import world as world
 
 
 def _csp(response) -> dict[str, list[str]]:

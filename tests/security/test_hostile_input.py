@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from lti_tool import REPO_ROOT
 from lti_tool.numbers import DATABASE_INT_MAX
 from tests.security.test_role_safety import ALL_ROUTES, client_as, rule_methods, url_values
-from tests.security.test_role_safety import world as world  # noqa: F401,PLC0414 - the seeded course, a fixture
+from tests.security.test_role_safety import world as world
 
 NUMBERS = st.one_of(
     st.integers(min_value=-10, max_value=10),
