@@ -223,11 +223,13 @@ def grade_book_applies(session: Session, progress: Progress) -> bool:
     return role in (None, "learner")
 
 
-def evaluate(session: Session, progress: Progress, *, now: datetime | None = None) -> bool:
-    """Apply the rule to ``progress``; True when its completion or score changed (and a grade was queued)."""
+def evaluate(session: Session, progress: Progress, *, now: datetime | None = None, locked: bool = False) -> bool:
+    """Apply the rule to ``progress``; True when its completion or score changed (and a grade was queued).
+    ``locked``: the caller has locked and re-read the progress row in this transaction."""
     session.flush()
-    # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
-    session.refresh(progress, with_for_update=True)
+    if not locked:
+        # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
+        session.refresh(progress, with_for_update=True)
     found = requirements(session, progress)
     if not found.complete:
         return False

@@ -182,11 +182,11 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     module, _, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
-    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
+    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number, lock=True)
     if attempt.submitted_at is None:
         responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
         try:
-            quizzes.score_attempt(db, progress, attempt, responses)
+            quizzes.score_attempt(db, progress, attempt, responses, locked=True)
         except AnswersIncomplete as problem:
             db.commit()
             return _render_attempt(course_id, module, place, attempt, errors=problem.errors, status=400)
