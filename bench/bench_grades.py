@@ -77,6 +77,7 @@ def seed(factory, emulator_url: str, rows: int) -> int:
         platform = add_platform(db, issuer=emulator_url, client_id=CLIENT_ID, auth_login_url=f"{emulator_url}/auth",
                                 auth_token_url=f"{emulator_url}/token", keyset_url=f"{emulator_url}/jwks.json",
                                 deployment_ids=(DEPLOYMENT_ID,))
+        db.commit()
         deployment = db.scalars(select(Deployment).where(Deployment.platform_id == platform.id)).one()
         course = Course(deployment_id=deployment.id, context_id=DEFAULT_CONTEXT_ID,
                         lineitems_url=f"{emulator_url}/contexts/{DEFAULT_CONTEXT_ID}/lineitems",

@@ -48,4 +48,5 @@ def _register_dev_platform(session) -> None:
         auth_token_url=f"{base}/token", keyset_url=f"{base}/jwks.json", name="Local development platform",
         deployment_ids=(DEV_DEPLOYMENT_ID,),
     )
+    session.commit()
     click.echo(f"Registered the local development platform at {base}.")

@@ -43,6 +43,7 @@ def test_an_administrator_fixes_a_typo_and_a_learner_reads_the_correction(journe
     assert page.url == f"{journey.tool}/admin/"
     admin_id = journey.db.scalars(select(User.id).where(User.sub == "admin-1")).one()
     admin_access.grant(journey.db, admin_id, all_platforms=False, content=True)  # `flask admin grant --content`
+    journey.db.commit()
     assert page.locator("h1").inner_text() == "Administration"
     journey.check(page, "admin home")
     for heading, shows in (("Connect a platform", "/lti/jwks.json"),
