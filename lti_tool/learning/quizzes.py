@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import CursorResult, Select, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -61,7 +61,7 @@ def quiz_place(progress: Progress, quiz_slug: str) -> QuizPlace:
     raise QuizNotInModule(quiz_slug)
 
 
-def _attempts_since(progress: Progress, quiz_version: QuizVersion):
+def _attempts_since(progress: Progress, quiz_version: QuizVersion) -> Select[Attempt]:
     return select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
                                  Attempt.started_at >= progress.version_started_at)
 
@@ -127,7 +127,7 @@ def _token(rng: random.Random, taken: set[str]) -> str:
 
 
 def _field(entry: dict[str, Any]) -> str:
-    return entry.get("field") or entry["question"]
+    return str(entry.get("field") or entry["question"])
 
 
 def _values(entry: dict[str, Any], key: str = "values", slugs_key: str = "options") -> dict[str, str]:
@@ -418,9 +418,9 @@ def score_attempt(session: Session, progress: Progress, attempt: Attempt,
     fraction = round(points / max_points, 4) if max_points else 1.0
     passed = fraction * 100 >= attempt.quiz_version.pass_mark - 1e-9
     marks = {"submitted_at": now, "points": points, "max_points": max_points, "score": fraction, "passed": passed}
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
         update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(**marks).execution_options(synchronize_session=False))
+        .values(**marks).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         session.refresh(attempt)
         return
