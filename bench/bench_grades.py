@@ -23,22 +23,22 @@ from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lti_platform_emulator import (  # noqa: E402
+from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
     PlatformSettings,
     create_platform_app,
     platform_state,
     serve_in_thread,
 )
-from lti_tool import create_app  # noqa: E402
-from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.learning.grades import status_counts  # noqa: E402
-from lti_tool.lti import claims as c  # noqa: E402
-from lti_tool.lti.gradebook import queue_grade  # noqa: E402
-from lti_tool.lti.outbox import OutboxSettings, run_until_idle  # noqa: E402
-from lti_tool.lti.registration import add_platform  # noqa: E402
-from lti_tool.migrate import upgrade  # noqa: E402
-from lti_tool.models import (  # noqa: E402
+from lti_tool import create_app
+from lti_tool.db import session_factory
+from lti_tool.learning.grades import status_counts
+from lti_tool.lti import claims as c
+from lti_tool.lti.gradebook import queue_grade
+from lti_tool.lti.outbox import OutboxSettings, run_until_idle
+from lti_tool.lti.registration import add_platform
+from lti_tool.migrate import upgrade
+from lti_tool.models import (
     Base,
     Course,
     Deployment,
@@ -78,6 +78,7 @@ def seed(factory, emulator_url: str, rows: int) -> int:
         platform = add_platform(db, issuer=emulator_url, client_id=CLIENT_ID, auth_login_url=f"{emulator_url}/auth",
                                 auth_token_url=f"{emulator_url}/token", keyset_url=f"{emulator_url}/jwks.json",
                                 deployment_ids=(DEPLOYMENT_ID,))
+        db.commit()
         deployment = db.scalars(select(Deployment).where(Deployment.platform_id == platform.id)).one()
         course = Course(deployment_id=deployment.id, context_id=DEFAULT_CONTEXT_ID,
                         lineitems_url=f"{emulator_url}/contexts/{DEFAULT_CONTEXT_ID}/lineitems",

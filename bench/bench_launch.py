@@ -112,6 +112,7 @@ def serving_tool(workers: int, database_url: str | None) -> Iterator[tuple[objec
         registration.add_platform(session, issuer=emulator.url, client_id="bench",
                                   auth_login_url=f"{emulator.url}/auth", auth_token_url=f"{emulator.url}/token",
                                   keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("bench-dep",))
+        session.commit()
     tool = start_gunicorn("lti_tool:create_app()", port, workers, tool_env(database_url, port))
     try:
         yield platform_state(platform_app), tool

@@ -24,10 +24,10 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lti_tool import REPO_ROOT, create_app  # noqa: E402
-from lti_tool.db import session_factory  # noqa: E402
-from lti_tool.migrate import upgrade  # noqa: E402
-from lti_tool.models import (  # noqa: E402
+from lti_tool import REPO_ROOT, create_app
+from lti_tool.db import session_factory
+from lti_tool.migrate import upgrade
+from lti_tool.models import (
     Answer,
     Attempt,
     Course,

@@ -59,6 +59,7 @@ def run(database_url: str, learners: int, seconds: float, workers: int, concurre
             registration.add_platform(session, issuer=emulator.url, client_id="load",
                                       auth_login_url=f"{emulator.url}/auth", auth_token_url=f"{emulator.url}/token",
                                       keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("load-dep",))
+            session.commit()
             plan = module_plan(session)
         tool = start_gunicorn("lti_tool:create_app()", port, workers, tool_env(url, port))
         state = platform_state(platform_app)

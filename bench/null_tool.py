@@ -28,7 +28,7 @@ def create_app() -> Flask:
         return "ok", 200
 
     @app.route("/login", methods=["GET", "POST"])
-    def login():  # noqa: ANN202
+    def login():
         params = request.values
         query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
                  "client_id": client_id, "redirect_uri": launch_url, "state": secrets.token_urlsafe(16),

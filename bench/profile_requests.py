@@ -59,6 +59,7 @@ def profile(database_url: str, repeat: int) -> None:
         registration.add_platform(session, issuer=emulator.url, client_id="profile",
                                   auth_login_url=f"{emulator.url}/auth", auth_token_url=f"{emulator.url}/token",
                                   keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("profile-dep",))
+        session.commit()
     state = platform_state(platform_app)
     statements: Counter[str] = Counter()
     current = {"kind": ""}

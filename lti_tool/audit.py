@@ -12,8 +12,9 @@ from .models import AuditEntry, User
 
 
 def record(session: Session, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+    """Add the entry to the transaction of the action it records; the caller commits both, or neither."""
     session.add(AuditEntry(actor=actor, action=action, target=target, details=details))
-    session.commit()
+    session.flush()
 
 
 def actor_label(session: Session, user_id: int) -> str:

@@ -31,7 +31,7 @@ def make_engine(url: str, *, for_requests: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection, _record):
             if for_requests:
                 dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by the one below
             cursor = dbapi_connection.cursor()
@@ -42,7 +42,7 @@ def make_engine(url: str, *, for_requests: bool = False) -> Engine:
 
         if for_requests:
             @event.listens_for(engine, "begin")
-            def _begin_immediate(connection):  # noqa: ANN001
+            def _begin_immediate(connection):
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

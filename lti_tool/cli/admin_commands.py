@@ -22,6 +22,7 @@ def grant_command(user_id: int, all_platforms: bool, content: bool) -> None:
         raise click.UsageError("Name what to grant: --all-platforms, --content or both.")
     with session_factory(current_app)() as session:
         row = admin_access.grant(session, user_id, all_platforms=all_platforms, content=content)
+        session.commit()
         click.echo(f"User {user_id}: all platforms={'yes' if row.all_platforms else 'no'}, "
                    f"content={'yes' if row.content else 'no'}.")
 
@@ -34,6 +35,7 @@ def revoke_command(user_id: int, all_platforms: bool, content: bool) -> None:
     """Revoke rights of USER_ID (all of them when none is named); open sessions lose them at once; audited."""
     with session_factory(current_app)() as session:
         row = admin_access.revoke(session, user_id, all_platforms=all_platforms, content=content)
+        session.commit()
         left = "none" if row is None else ", ".join(n for n, v in (("all platforms", row.all_platforms),
                                                                    ("content", row.content)) if v)
         click.echo(f"User {user_id}: rights left: {left}.")

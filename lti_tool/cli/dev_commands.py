@@ -36,7 +36,7 @@ def setup_command() -> None:
             _register_dev_platform(session)
 
 
-def _register_dev_platform(session) -> None:  # noqa: ANN001
+def _register_dev_platform(session) -> None:
     from ..web.dev import DEV_DEPLOYMENT_ID, dev_platform_settings
 
     settings = dev_platform_settings(current_app)
@@ -48,4 +48,5 @@ def _register_dev_platform(session) -> None:  # noqa: ANN001
         auth_token_url=f"{base}/token", keyset_url=f"{base}/jwks.json", name="Local development platform",
         deployment_ids=(DEV_DEPLOYMENT_ID,),
     )
+    session.commit()
     click.echo(f"Registered the local development platform at {base}.")

@@ -35,6 +35,7 @@ def add_command(preset, issuer, client_id, auth_login_url, auth_token_url, keyse
                 session, issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
                 auth_token_url=auth_token_url, keyset_url=keyset_url, name=name, deployment_ids=tuple(deployment_ids),
                 production=production)
+        session.commit()
         click.echo(f"Registered platform {platform.id}: {platform.issuer} (client {platform.client_id}).")
 
 
@@ -59,6 +60,7 @@ def remove_command(platform_id: int) -> None:
     """Remove a platform and everything recorded under it."""
     with session_factory(current_app)() as session:
         registration.remove_platform(session, platform_id)
+        session.commit()
         click.echo(f"Removed platform {platform_id}.")
 
 
@@ -69,6 +71,7 @@ def deployment_add(platform_id: int, deployment_id: str) -> None:
     """Add an active deployment to a platform."""
     with session_factory(current_app)() as session:
         registration.add_deployment(session, platform_id, deployment_id, active=True)
+        session.commit()
         click.echo(f"Deployment {deployment_id} of platform {platform_id} is active.")
 
 
@@ -79,6 +82,7 @@ def deployment_activate(platform_id: int, deployment_id: str) -> None:
     """Switch on a deployment (for example one recorded when its first launch was refused)."""
     with session_factory(current_app)() as session:
         registration.set_deployment_active(session, platform_id, deployment_id, True)
+        session.commit()
         click.echo(f"Deployment {deployment_id} of platform {platform_id} is active.")
 
 
@@ -89,4 +93,5 @@ def deployment_deactivate(platform_id: int, deployment_id: str) -> None:
     """Switch off a deployment; its launches are refused until it is activated again."""
     with session_factory(current_app)() as session:
         registration.set_deployment_active(session, platform_id, deployment_id, False)
+        session.commit()
         click.echo(f"Deployment {deployment_id} of platform {platform_id} is inactive.")

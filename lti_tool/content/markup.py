@@ -73,7 +73,7 @@ class CollectTargets(Extension):
         self.found = found
         self.unresolved = unresolved
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (python-markdown's API name)
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(TargetCollector(md, self.found, self.unresolved), "btg_targets", 5)

@@ -134,7 +134,7 @@ def browser_conflicts(session: Session, content: Content) -> tuple[Refusal, ...]
     for module in content.modules:
         row = session.scalars(select(Module).where(Module.slug == module.id)).one_or_none()
         current = row.current_version if row is not None else None
-        if current is None or current.origin == "files" or row.folder_version == current.number:
+        if row is None or current is None or current.origin == "files" or row.folder_version == current.number:
             continue
         if source_digest(module, quizzes) == current.digest:
             continue

@@ -55,7 +55,7 @@ def allow_attribute(tag: str, name: str, value: str) -> bool:
 class ExternalLinkFilter(Filter):
     """Runs after sanitising, so every surviving external link is marked, whatever the author wrote."""
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         for token in super().__iter__():
             if token["type"] == "StartTag" and token["name"] == "a":
                 href = token["data"].get((None, "href"), "")
@@ -71,7 +71,7 @@ class TableScrollFilter(Filter):
     never appear anywhere but around a table, whatever markup reaches the cleaner.
     """
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         tokens = list(super().__iter__())
         for index, token in enumerate(tokens):
             if token["type"] == "StartTag" and token["name"] == "div":
@@ -193,7 +193,7 @@ class ContentExtension(Extension):
         super().__init__()
         self.asset_url = asset_url
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (python-markdown's API name)
+    def extendMarkdown(self, md: Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(ContentTreeprocessor(md, self.asset_url), "btg_content", 5)

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import inspect, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload
 
@@ -110,7 +111,7 @@ def required_reflections(session: Session, quiz_version: QuizVersion) -> tuple[t
     versions asked about) and a page view does not read its questions again."""
     if quiz_version.published_at is None:
         return tuple((q.slug, q.title) for q in quiz_version.questions if reflection_required(q))
-    cache = _required_reflections.setdefault(session.get_bind(), OrderedDict())
+    cache = _required_reflections.setdefault(session.get_bind().engine, OrderedDict())
     key = (quiz_version.id, quiz_version.published_at)  # an id reused after a restore is another version
     found = cache.get(key)
     if found is None:
@@ -151,7 +152,7 @@ def learner_record(session: Session, progress: Progress) -> LearnerRecord:
     """Everything since the learner began their version, in one statement (attempts by number)."""
     since = progress.version_started_at
     nothing = [null()] * 4
-    query = union_all(
+    query: CompoundSelect[*tuple[Any, ...]] = union_all(
         select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
                Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
             Attempt.progress_id == progress.id, Attempt.started_at >= since),
@@ -212,11 +213,13 @@ def completion_stands(session: Session, progress: Progress) -> bool:
     return requirements(session, progress).complete
 
 
-def evaluate(session: Session, progress: Progress, *, now: datetime | None = None) -> bool:
-    """Apply the rule to ``progress``; True when its completion or score changed (and the grade book was told)."""
+def evaluate(session: Session, progress: Progress, *, now: datetime | None = None, locked: bool = False) -> bool:
+    """Apply the rule to ``progress``; True when its completion or score changed (and the grade book was told).
+    ``locked``: the caller has locked and re-read the progress row in this transaction."""
     session.flush()
-    # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
-    session.refresh(progress, with_for_update=True)
+    if not locked:
+        # Lock the row (PostgreSQL) so that a page view and a quiz submission finishing together queue one grade.
+        session.refresh(progress, with_for_update=True)
     found = requirements(session, progress)
     if not found.complete:
         return False

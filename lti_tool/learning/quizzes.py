@@ -17,11 +17,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Select, func, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.question_types import OptionResult, question_type
@@ -61,7 +62,7 @@ def quiz_place(progress: Progress, quiz_slug: str) -> QuizPlace:
     raise QuizNotInModule(quiz_slug)
 
 
-def _attempts_since(progress: Progress, quiz_version: QuizVersion):  # noqa: ANN202
+def _attempts_since(progress: Progress, quiz_version: QuizVersion) -> Select[Attempt]:
     return select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
                                  Attempt.started_at >= progress.version_started_at)
 
@@ -75,10 +76,17 @@ def open_attempt(session: Session, progress: Progress, quiz_version: QuizVersion
                            .order_by(Attempt.number.desc())).first()
 
 
-def get_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, number: int) -> Attempt:
-    attempt = session.scalars(select(Attempt).where(
-        Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
-        Attempt.number == number)).one_or_none()
+def get_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, number: int, *,
+                lock: bool = False) -> Attempt:
+    """The learner's attempt ``number``. With ``lock``, the row is locked (PostgreSQL) and read with its answers
+    in the same statement, as ``score_attempt(locked=True)`` needs them: a second submission waits here for the
+    first to commit, then sees it submitted."""
+    query = select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
+                                  Attempt.number == number)
+    if lock:
+        query = (query.options(joinedload(Attempt.answers)).with_for_update(of=Attempt)
+                 .execution_options(populate_existing=True))
+    attempt = session.scalars(query).unique().one_or_none()
     if attempt is None:
         raise AttemptNotFound()
     return attempt
@@ -121,7 +129,7 @@ def _token(rng: random.Random, taken: set[str]) -> str:
 
 
 def _field(entry: dict[str, Any]) -> str:
-    return entry.get("field") or entry["question"]
+    return str(entry.get("field") or entry["question"])
 
 
 def _values(entry: dict[str, Any], key: str = "values", slugs_key: str = "options") -> dict[str, str]:
@@ -175,7 +183,19 @@ def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersio
 
 
 def _questions(attempt: Attempt) -> dict[str, Question]:
+    _load_questions(attempt.quiz_version)
     return {q.slug: q for q in attempt.quiz_version.questions}
+
+
+def _load_questions(quiz_version: QuizVersion) -> None:
+    """The version's questions with their options in one statement (not two), unless already loaded."""
+    state = inspect(quiz_version)
+    if "questions" in state.dict or state.session is None:
+        return
+    questions = state.session.scalars(select(Question).options(joinedload(Question.options))
+                                .where(Question.quiz_version_id == quiz_version.id)
+                                .order_by(Question.position)).unique().all()
+    set_committed_value(quiz_version, "questions", list(questions))
 
 
 def _question_in(attempt: Attempt, question_slug: str) -> Question:
@@ -351,12 +371,15 @@ def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
 
 
 def score_attempt(session: Session, progress: Progress, attempt: Attempt,
-                  responses: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> None:
+                  responses: Mapping[str, Any] | None = None, *, now: datetime | None = None,
+                  locked: bool = False) -> None:
     """Score the attempt once, without the review (a submission redirects to the result page, which shows it).
     Raises AnswersIncomplete (after saving what was valid) when questions are unanswered; a second submission
-    of the same attempt changes nothing."""
+    of the same attempt changes nothing. ``locked``: the caller read the attempt with ``get_attempt(lock=True)``
+    in this transaction."""
     now = now or utcnow()
-    _lock(session, attempt)
+    if not locked:
+        _lock(session, attempt)
     if attempt.submitted_at is not None:
         return
     questions = _questions(attempt)
@@ -385,37 +408,71 @@ def score_attempt(session: Session, progress: Progress, attempt: Attempt,
     fraction = round(points / max_points, 4) if max_points else 1.0
     passed = fraction * 100 >= attempt.quiz_version.pass_mark - 1e-9
     marks = {"submitted_at": now, "points": points, "max_points": max_points, "score": fraction, "passed": passed}
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
         update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(**marks).execution_options(synchronize_session=False))
+        .values(**marks).execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         session.refresh(attempt)
         return
     for name, value in marks.items():  # what this statement wrote: no need to read the row (and its answers) back
         set_committed_value(attempt, name, value)
-    kept = _keep_answers(session, attempt, {e["question"]: final.get(e["question"]) for e in attempt.layout}, now)
-    for entry in attempt.layout:
-        slug = entry["question"]
-        answer = kept[slug]
-        result = scored[slug]
-        answer.points, answer.is_correct = (result.points, result.is_correct) if result else (None, None)
-        if not is_scored(questions[slug]) and (final.get(slug) or "").strip():
-            _keep_reflection(session, progress, attempt, questions[slug], final[slug], now)
-    progress.last_activity_at = now
-    evaluate(session, progress, now=now)
+    _store_scored_answers(session, attempt, final, scored, now)
+    reflections = [questions[slug] for slug in (e["question"] for e in attempt.layout)
+                   if not is_scored(questions[slug]) and (final.get(slug) or "").strip()]
+    _keep_reflections(session, progress, attempt, reflections, final, now)
+    _touch_and_lock(session, progress, now)
+    evaluate(session, progress, now=now, locked=True)
 
 
-def _keep_reflection(session: Session, progress: Progress, attempt: Attempt, question: Question, text: str,
-                     now: datetime) -> None:
-    quiz_slug = attempt.quiz_version.quiz.slug
-    prompt = re.sub(r"<[^>]+>", "", question.stem_html).strip() or question.title
-    row = session.scalars(select(Reflection).where(Reflection.progress_id == progress.id,
-                                                   Reflection.question_slug == question.slug)).one_or_none()
-    if row is None:
-        session.add(Reflection(progress_id=progress.id, question_slug=question.slug, quiz_slug=quiz_slug,
-                               prompt=prompt, text=text, submitted_at=now, updated_at=now))
+def _store_scored_answers(session: Session, attempt: Attempt, final: Mapping[str, Any],
+                          scored: Mapping[str, Any], now: datetime) -> None:
+    """Every answer of the layout with its points, in one statement: new ones inserted, autosaved ones updated
+    (an autosave that got in first is overwritten by the scored answer)."""
+    rows = [{"attempt_id": attempt.id, "question_slug": slug, "response": final.get(slug), "saved_at": now,
+             "points": result.points if result else None, "is_correct": result.is_correct if result else None}
+            for slug, result in ((e["question"], scored[e["question"]]) for e in attempt.layout)]
+    session.flush()
+    statement = _upsert(session, Answer).values(rows)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.question_slug],
+        set_={name: statement.excluded[name] for name in ("response", "saved_at", "points", "is_correct")}))
+    for answer in attempt.answers:
+        session.expire(answer)
+    session.expire(attempt, ["answers"])
+
+
+def _keep_reflections(session: Session, progress: Progress, attempt: Attempt, questions: list[Question],
+                      final: Mapping[str, Any], now: datetime) -> None:
+    """The learner's reflections from this attempt, inserted or replacing earlier ones, in one statement."""
+    if not questions:
         return
-    row.quiz_slug, row.prompt, row.text, row.submitted_at, row.updated_at = quiz_slug, prompt, text, now, now
+    quiz_slug = attempt.quiz_version.quiz.slug
+    rows = [{"progress_id": progress.id, "question_slug": q.slug, "quiz_slug": quiz_slug,
+             "prompt": re.sub(r"<[^>]+>", "", q.stem_html).strip() or q.title, "text": final[q.slug],
+             "submitted_at": now, "updated_at": now} for q in questions]
+    statement = _upsert(session, Reflection).values(rows)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[Reflection.progress_id, Reflection.question_slug],
+        set_={name: statement.excluded[name]
+              for name in ("quiz_slug", "prompt", "text", "submitted_at", "updated_at")}))
+
+
+def _upsert(session: Session, model: type[Answer] | type[Reflection]) -> Any:
+    """An INSERT that can say what to do on a clash with a unique key, in the session's database dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _touch_and_lock(session: Session, progress: Progress, now: datetime) -> None:
+    """Mark the learner active and lock their progress row (PostgreSQL), reading back what a concurrent request
+    may have committed to it, in one statement: what ``evaluate(locked=True)`` needs."""
+    session.flush()
+    columns = (Progress.state, Progress.passed, Progress.score, Progress.completed_at)
+    row = session.execute(update(Progress).where(Progress.id == progress.id).values(last_activity_at=now)
+                          .returning(*columns).execution_options(synchronize_session=False)).one()
+    set_committed_value(progress, "last_activity_at", now)
+    for column, value in zip(columns, row, strict=True):
+        set_committed_value(progress, column.key, value)
 
 
 def show_answers(quiz_version: QuizVersion, attempt: Attempt, attempts_left: int | None, passed_ever: bool) -> bool:

@@ -15,12 +15,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import requests
 from pylti1p3.dynamic_registration import DynamicRegistration
 from pylti1p3.exception import LtiException
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, ToolError
@@ -162,7 +162,7 @@ def issue_invite(session: Session, created_by: str, seconds: int = INVITE_SECOND
     token = secrets.token_urlsafe(32)
     session.add(RegistrationInvite(token_sha256=_digest(token), created_by=created_by,
                                    expires_at=utcnow() + timedelta(seconds=seconds)))
-    session.commit()
+    session.flush()
     return token
 
 
@@ -179,8 +179,8 @@ def _claim_invite(session: Session, token: str) -> int:
         RegistrationInvite.expires_at > utcnow())).first()
     if invite_id is None:
         raise refused
-    claimed = session.execute(update(RegistrationInvite).where(
-        RegistrationInvite.id == invite_id, RegistrationInvite.used_at.is_(None)).values(used_at=utcnow()))
+    claimed = cast(CursorResult[Any], session.execute(update(RegistrationInvite).where(
+        RegistrationInvite.id == invite_id, RegistrationInvite.used_at.is_(None)).values(used_at=utcnow())))
     session.commit()
     if claimed.rowcount != 1:
         raise refused
@@ -199,7 +199,8 @@ def register(session: Session, urls: ToolUrls, invite: str, openid_configuration
             raise LaunchError("registration_invalid", str(exc)) from exc
         flow = ToolDynamicRegistration(session, urls, openid_configuration, registration_token, timeout, production)
         try:
-            platform = flow.register()
+            # pylti1p3 types register() as the platform's configuration; it returns complete_registration's result
+            platform = cast(Platform, flow.register())
         except UnsafeUrl as exc:
             raise LaunchError("registration_invalid", f"The platform's configuration was refused: {exc}") from exc
         except (LtiException, AssertionError, requests.RequestException, ValueError) as exc:

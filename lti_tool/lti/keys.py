@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -61,7 +62,7 @@ def rotate(session: Session, grace: timedelta) -> ToolKey:
     return key
 
 
-def published_jwks(session: Session) -> dict:
+def published_jwks(session: Session) -> dict[str, Any]:
     signing_key(session)
     now = utcnow()
     keys = session.scalars(select(ToolKey).order_by(ToolKey.created_at.desc(), ToolKey.id.desc())).all()

@@ -574,7 +574,7 @@ def context_from_row(row: Launch, link: ResourceLink | None = None, *,
     )
 
 
-def _launch_query():  # noqa: ANN202
+def _launch_query():
     return select(Launch).options(joinedload(Launch.user), joinedload(Launch.course), joinedload(Launch.resource_link))
 
 

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..models import Course, Deployment, Enrollment, Platform, User, utcnow
 from ..settings import DEFAULTS
+from ..vocabulary import SCOPE_NRPS
 from . import claims as c
 from .roles import decide_role
 from .service_token import ServiceClient, ServiceError
 
-NRPS_SCOPES = (c.SCOPE_NRPS,)
+NRPS_SCOPES = (SCOPE_NRPS,)
 MAX_PAGES = 200
 IN_CHUNK = 500
 

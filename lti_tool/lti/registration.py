@@ -70,7 +70,8 @@ def add_platform(session: Session, *, issuer: str, client_id: str, auth_login_ur
         raise Conflict("The platform's client ID must be at most 255 printable characters.")
     urls = checked_urls(production=production, issuer=issuer, auth_login_url=auth_login_url,
                         auth_token_url=auth_token_url, keyset_url=keyset_url)
-    auth_login_url, auth_token_url, keyset_url = urls["auth_login_url"], urls["auth_token_url"], urls["keyset_url"]
+    auth_login_url, auth_token_url, keyset_url = (urls["auth_login_url"] or "", urls["auth_token_url"] or "",
+                                                  urls["keyset_url"] or "")
     exists = session.scalars(select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)).first()
     if exists:
         raise Conflict(f"A platform with issuer {issuer} and client ID {client_id} is already registered "
@@ -82,7 +83,7 @@ def add_platform(session: Session, *, issuer: str, client_id: str, auth_login_ur
     for deployment_id in deployment_ids:
         session.add(Deployment(platform_id=platform.id, deployment_id=deployment_id, is_active=True,
                                activated_at=utcnow()))
-    session.commit()
+    session.flush()
     return platform
 
 
@@ -109,7 +110,7 @@ def get_platform(session: Session, platform_id: int) -> Platform:
 
 def remove_platform(session: Session, platform_id: int) -> None:
     session.delete(get_platform(session, platform_id))
-    session.commit()
+    session.flush()
 
 
 def add_deployment(session: Session, platform_id: int, deployment_id: str, active: bool = True) -> Deployment:
@@ -120,7 +121,7 @@ def add_deployment(session: Session, platform_id: int, deployment_id: str, activ
         row = Deployment(platform_id=platform_id, deployment_id=deployment_id)
         session.add(row)
     set_fields(row, active)
-    session.commit()
+    session.flush()
     return row
 
 
@@ -130,7 +131,7 @@ def set_deployment_active(session: Session, platform_id: int, deployment_id: str
     if row is None:
         raise NotFound(f"Platform {platform_id} has no deployment {deployment_id!r}.")
     set_fields(row, active)
-    session.commit()
+    session.flush()
     return row
 
 

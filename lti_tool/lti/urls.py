@@ -11,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import requests
 
@@ -105,14 +106,14 @@ class GuardedHttp(requests.Session):
         self.timeout = timeout
         self.trust_env = False
 
-    def request(self, method, url, **kwargs):  # noqa: ANN001, ANN201 - the requests.Session signature
-        checked = check_url(url, production=self.production)
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        checked = check_url(url if isinstance(url, str) else url.decode(), production=self.production)
         if self.production:
             self._refuse_private_resolution(urlsplit(checked))
         kwargs["timeout"] = min(float(kwargs.get("timeout") or self.timeout), self.timeout)
         kwargs["allow_redirects"] = False
         kwargs["stream"] = True
-        response = super().request(method, checked, **kwargs)
+        response = super().request(method, checked, *args, **kwargs)
         body = b""
         for chunk in response.iter_content(16384):
             body += chunk
@@ -120,14 +121,14 @@ class GuardedHttp(requests.Session):
                 response.close()
                 raise UnsafeUrl(f"The platform's answer is larger than {MAX_FETCH_BYTES // 1024} KB.")
         response._content = body
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag; not in its stubs
         return response
 
     @staticmethod
-    def _refuse_private_resolution(parts) -> None:  # noqa: ANN001
+    def _refuse_private_resolution(parts: SplitResult) -> None:
         try:
             infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
         except OSError as exc:
             raise UnsafeUrl("The platform's host name could not be resolved.") from exc
-        if any(not _is_public_address(info[4][0]) for info in infos):
+        if any(not _is_public_address(str(info[4][0])) for info in infos):
             raise UnsafeUrl("The platform's host name resolves to a local or private address.")

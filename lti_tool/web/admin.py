@@ -96,6 +96,7 @@ def add_platform(launch):
         return redirect(url_for("admin.platforms"))
     record(session, _actor(launch), "platform.add", f"platform:{platform.id}",
            {"issuer": platform.issuer, "client_id": platform.client_id})
+    session.commit()
     flash(f"Registered {platform.name}.", "success")
     return redirect(url_for("admin.platforms"))
 
@@ -108,6 +109,7 @@ def registration_link(launch):
     session = get_session()
     token = dynamic_registration.issue_invite(session, f"user:{launch.user_id}")
     record(session, _actor(launch), "registration.invite", "registration", {"valid_minutes": 60})
+    session.commit()
     return render_template("admin/registration_link.html", url=tool_url("lti.dynamic_registration", invite=token))
 
 
@@ -122,6 +124,7 @@ def add_deployment(launch, platform_id: int):
     session = get_session()
     registration.add_deployment(session, platform_id, deployment_id)
     record(session, _actor(launch), "deployment.add", f"platform:{platform_id}", {"deployment_id": deployment_id})
+    session.commit()
     flash(f"Deployment {deployment_id} is active.", "success")
     return redirect(url_for("admin.platforms"))
 
@@ -135,6 +138,7 @@ def set_deployment_state(launch, platform_id: int, deployment_id: str):
     registration.set_deployment_active(session, platform_id, deployment_id, active)
     record(session, _actor(launch), "deployment.activate" if active else "deployment.deactivate",
            f"platform:{platform_id}", {"deployment_id": deployment_id})
+    session.commit()
     flash(f"Deployment {deployment_id} is {'active' if active else 'inactive'}.", "success")
     return redirect(url_for("admin.platforms"))
 
@@ -149,5 +153,6 @@ def remove_platform(launch, platform_id: int):
     session = get_session()
     registration.remove_platform(session, platform_id)
     record(session, _actor(launch), "platform.remove", f"platform:{platform_id}", {})
+    session.commit()
     flash("Platform removed.", "success")
     return redirect(url_for("admin.platforms"))

@@ -33,7 +33,8 @@ def _actor(launch) -> str:
 
 
 def _change() -> str:
-    return request.form.get("change") if request.form.get("change") in CHANGES else "minor"
+    change = request.form.get("change", "")
+    return change if change in CHANGES else "minor"
 
 
 def _render_index(problems=(), status: int = 200):
@@ -134,6 +135,7 @@ def edit(launch, slug: str, path: str):
     record(session, _actor(launch), "content.publish", f"module:{slug}",
            {"file": path, "from_version": base, "version": change.after, "change": form["change"],
             "note": form["note"].strip(), "lines": report.lines()})
+    session.commit()
     if change.changed:
         flash(f"Published {slug} v{change.after} ({form['change']}).", "success")
     else:
@@ -170,6 +172,7 @@ def upload_image(launch, slug: str):
         return redirect(back)
     record(session, _actor(launch), "content.image_upload", f"module:{slug}",
            {"file": image.path, "uploaded_name": upload.filename})
+    session.commit()
     flash(f"Uploaded {image.path}. Paste this into the page where the image belongs: {image.snippet}", "success")
     return redirect(back)
 
@@ -181,6 +184,7 @@ def export(launch, slug: str):
     data = domain.export_zip(session, _content_dir(), slug)
     version = domain.history(session, slug)[0].number
     record(session, _actor(launch), "content.export", f"module:{slug}", {"version": version})
+    session.commit()
     name = f"{slug}-v{version}-{utcnow():%Y%m%d}.zip"
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -212,5 +216,6 @@ def import_module(launch):
     record(session, _actor(launch), "content.import", f"module:{imported.slug}",
            {"archive": upload.filename, "version": change.after, "change": _change(),
             "note": request.form.get("note", "").strip(), "lines": imported.report.lines()})
+    session.commit()
     flash(f"Imported {imported.slug}: " + "; ".join(imported.report.lines()) + ".", "success")
     return redirect(url_for("admin_content.module", slug=imported.slug))

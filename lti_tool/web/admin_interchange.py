@@ -83,6 +83,8 @@ def save(launch):
         return render_template("admin/quiz_import.html", markdown=markdown, path=path, problems=problems,
                                source_name=""), 422
     save_imported(_content_dir(), path, markdown)
-    record(get_session(), f"user:{launch.user_id}", "quiz.import", path, {"lines": len(markdown.splitlines())})
+    session = get_session()
+    record(session, f"user:{launch.user_id}", "quiz.import", path, {"lines": len(markdown.splitlines())})
+    session.commit()
     flash(f"Saved {path}. Publish the content to make it available.", "success")
     return redirect(url_for("admin_interchange.index"))

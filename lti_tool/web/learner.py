@@ -48,7 +48,7 @@ def _learner(launch: LaunchContext, course_id: int, module_slug: str,
                    resource_link_pk=launch.resource_link_pk)
 
 
-def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):  # noqa: ANN202
+def _resume(launch: LaunchContext, course_id: int, module_slug: str, *, start: bool = True):
     """The module, the learner's place in it and their progress (moved to a new major version with a notice,
     if due)."""
     db = get_session()
@@ -70,7 +70,7 @@ def long_date(value: date | str | None) -> str:
 
 
 @bp.app_template_global()
-def state_tag(status) -> tuple[str, str]:  # noqa: ANN001
+def state_tag(status) -> tuple[str, str]:
     """The label and NHS.UK tag colour of a module status."""
     if status.state == "completed" and status.passed is False:
         return STATE_TAGS["completed_not_passed"]
@@ -143,7 +143,7 @@ def quiz(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str
     return _render_attempt(course_id, module, place, attempt, errors={})
 
 
-def _render_attempt(course_id: int, module, place, attempt, errors: dict[str, str], status: int = 200):  # noqa: ANN001
+def _render_attempt(course_id: int, module, place, attempt, errors: dict[str, str], status: int = 200):
     return render_template("learner/quiz.html", title=place.quiz_version.title, course_id=course_id, module=module,
                            place=place, attempt=attempt, questions=quizzes.attempt_form(attempt),
                            errors=errors), status
@@ -182,11 +182,11 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     module, _, progress = _resume(launch, course_id, module_slug)
     db = get_session()
     place = quizzes.quiz_place(progress, quiz_slug)
-    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
+    attempt = quizzes.get_attempt(db, progress, place.quiz_version, number, lock=True)
     if attempt.submitted_at is None:
         responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
         try:
-            quizzes.score_attempt(db, progress, attempt, responses)
+            quizzes.score_attempt(db, progress, attempt, responses, locked=True)
         except AnswersIncomplete as problem:
             db.commit()
             return _render_attempt(course_id, module, place, attempt, errors=problem.errors, status=400)

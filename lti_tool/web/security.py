@@ -53,7 +53,7 @@ NOT_REFRESHED_FOR = frozenset({"static", "health.healthz"})
 class BoundedIntegerConverter(IntegerConverter):
     """``<int:…>`` that matches only numbers the database can hold: anything bigger is a 404."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, url_map, *args, **kwargs) -> None:
         kwargs.setdefault("max", DATABASE_INT_MAX)
         super().__init__(url_map, *args, **kwargs)
 
@@ -61,7 +61,7 @@ class BoundedIntegerConverter(IntegerConverter):
 class BoundedParameters(ImmutableMultiDict):
     """Query and form values whose ``get(…, type=int)`` refuses numbers out of the database's range."""
 
-    def get(self, key, default=None, type=None):  # noqa: A002, ANN001, ANN201 - MultiDict's signature
+    def get(self, key, default=None, type=None):
         return super().get(key, default, bounded_int if type is int else type)
 
 
@@ -112,7 +112,7 @@ class PlatformOrigins:
     def invalidate(self) -> None:
         self._read_at = None
 
-    def refresh_if_stale(self, session_for_read) -> None:  # noqa: ANN001 - a callable giving the request's Session
+    def refresh_if_stale(self, session_for_read) -> None:
         """One thread re-reads; the others wait for its answer instead of reading too."""
         if not self.stale():
             return
@@ -143,7 +143,7 @@ def _track_platform_changes(app: Flask) -> None:
     """A commit that changed a platform empties this process's cache: the next request re-reads it."""
     origins: PlatformOrigins = app.extensions[EXTENSION]
 
-    def after_flush(session: Session, _context) -> None:  # noqa: ANN001
+    def after_flush(session: Session, _context) -> None:
         if any(isinstance(o, Platform) for o in (*session.new, *session.dirty, *session.deleted)):
             session.info["platforms_changed"] = True
 
@@ -222,7 +222,7 @@ def init_app(app: Flask) -> None:
             app.extensions[EXTENSION].refresh_if_stale(get_session)
 
     @app.after_request
-    def _headers(response):  # noqa: ANN001, ANN202
+    def _headers(response):
         if request.blueprint == "dev":
             return response
         origins = app.extensions[EXTENSION].current()

@@ -239,6 +239,7 @@ def test_the_audit_log_lists_actions_newest_first_with_pages(admin, db):
 
     for number in range(1, 56):
         record(db, "Someone (user 9)", "content.publish", f"module:m{number}", {"note": f"change {number}"})
+    db.commit()
     first = admin.get("/admin/audit")
     assert first.status_code == 200
     rows = re.findall(r"<td>(module:m\d+)</td>", first.text)

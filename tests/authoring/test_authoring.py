@@ -100,7 +100,7 @@ def parsed_tags(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     tags = []
 
     class Collector(HTMLParser):
-        def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN202
+        def handle_starttag(self, tag, attrs):
             tags.append((tag, attrs))
 
     Collector().feed(html)

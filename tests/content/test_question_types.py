@@ -198,7 +198,7 @@ NAMING_TYPES_ALLOWED = {
 }
 
 
-def _compared_type_names(path) -> list[int]:  # noqa: ANN001
+def _compared_type_names(path) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Compare):

@@ -17,7 +17,7 @@ class Elements(HTMLParser):
         self.found: list[tuple[str, dict[str, str | None]]] = []
         self.feed(html)
 
-    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+    def handle_starttag(self, tag, attrs):
         self.found.append((tag, dict(attrs)))
 
 

@@ -117,6 +117,7 @@ def test_a_postgres_restart_under_load_loses_no_grade_and_half_writes_no_attempt
         registration.add_platform(session, issuer=emulator.url, client_id="pg-fault",
                                   auth_login_url=f"{emulator.url}/auth", auth_token_url=f"{emulator.url}/token",
                                   keyset_url=f"{emulator.url}/jwks.json", deployment_ids=("pg-fault-dep",))
+        session.commit()
         plan = module_plan(session)
     tool = start_gunicorn(url, port, workers=2, log=tmp_path / "gunicorn.log")
     try:

@@ -23,10 +23,12 @@ from tests.support.lti_world import form_of
 
 
 def _platform(db):
-    return registration.add_platform(
+    platform = registration.add_platform(
         db, issuer="https://platform.example", client_id="c1", auth_login_url="https://platform.example/auth",
         auth_token_url="https://platform.example/token", keyset_url="https://platform.example/jwks",
         deployment_ids=("d1",))
+    db.commit()
+    return platform
 
 
 @pytest.fixture
@@ -137,6 +139,7 @@ def test_a_launch_started_on_one_instance_finishes_on_another(app, db, clean_dat
     registration.add_platform(db, issuer=emulator.url, client_id="c-multi", auth_login_url=f"{emulator.url}/auth",
                               auth_token_url=f"{emulator.url}/token", keyset_url=f"{emulator.url}/jwks.json",
                               deployment_ids=("d-multi",))
+    db.commit()
     env = {**os.environ, "LTI_TOOL_ENV": "testing", "LTI_TOOL_SECRET_KEY": "shared-secret",
            "LTI_TOOL_DATABASE_URL": clean_database, "LTI_TOOL_BASE_URL": base_a, "LTI_TOOL_LOG_LEVEL": "WARNING"}
     instances = [_start_gunicorn(port_a, env, 2, tmp_path / "a.log"),

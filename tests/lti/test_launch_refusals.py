@@ -190,6 +190,7 @@ def test_an_unknown_deployment_is_recorded_and_refused_until_an_admin_activates_
     assert row.is_active is False and row.refused_launches == 1
 
     registration.set_deployment_active(db, lti_world.platform_id, "new-school-site", True)
+    db.commit()
     pending, token = _forge(lti_world, _set(LTI + "deployment_id", "new-school-site"))
     assert lti_world.post_launch(pending, token).status_code == 200
 
@@ -199,6 +200,7 @@ def test_a_deactivated_deployment_is_refused(lti_world, db):
     from tests.support.lti_world import DEPLOYMENT_ID
 
     registration.set_deployment_active(db, lti_world.platform_id, DEPLOYMENT_ID, False)
+    db.commit()
     _refused(lti_world.launch(user_id="learner-1", role="learner"), "deployment_inactive", 403)
 
 

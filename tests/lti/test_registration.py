@@ -76,12 +76,14 @@ def _register(lti_world, invite: str | None, token: str = REGISTRATION_TOKEN, co
 def unregistered(lti_world, db):
     """The emulator is not yet a platform of the tool: Dynamic Registration is how it becomes one."""
     registration.remove_platform(db, lti_world.platform_id)
+    db.commit()
     return lti_world
 
 
 def test_dynamic_registration_with_an_admins_link_records_the_platform_switched_off(unregistered, db):
     lti_world = unregistered
     invite = dynamic_registration.issue_invite(db, "Ada Admin (user 1)")
+    db.commit()
     response = _register(lti_world, invite)
     assert response.status_code == 200, response.text[:400]
     assert "js/registration-close.js" in response.text, "the page tells the platform to close its window"
@@ -102,13 +104,14 @@ def test_without_an_admins_link_registration_is_refused_and_nothing_is_fetched(u
     watcher = Flask("watcher")
 
     @watcher.route("/<path:anything>", methods=["GET", "POST"])
-    def anything(anything):  # noqa: ANN001, ANN202
+    def anything(anything):
         calls.append(anything)
         return {}
 
     server = serve_in_thread(watcher)
     try:
         expired = dynamic_registration.issue_invite(db, "admin", seconds=-1)
+        db.commit()
         for invite in (None, "", "made-up", expired, "x" * 5000):
             response = _register(unregistered, invite, configuration=f"{server.url}/.well-known/openid")
             assert response.status_code == 403, (invite, response.status_code)
@@ -121,6 +124,7 @@ def test_without_an_admins_link_registration_is_refused_and_nothing_is_fetched(u
 
 def test_a_platform_refusing_the_registration_is_a_clear_error_and_the_link_stays_usable(unregistered, db):
     invite = dynamic_registration.issue_invite(db, "admin")
+    db.commit()
     response = _register(unregistered, invite, token="wrong")
     assert response.status_code == 502
     assert "registration_failed" in response.text
@@ -133,7 +137,9 @@ def test_a_repeated_registration_never_attaches_to_or_alters_a_registered_platfo
     """The emulator is registered already (issuer, client, deployment): a registration of the same issuer is
     refused with a clear message, instead of a 500 or a deployment added to the existing platform."""
     before = [(d.platform_id, d.deployment_id, d.is_active) for d in db.scalars(select(Deployment))]
-    response = _register(lti_world, dynamic_registration.issue_invite(db, "admin"))
+    invite = dynamic_registration.issue_invite(db, "admin")
+    db.commit()
+    response = _register(lti_world, invite)
     assert response.status_code == 409
     assert "already registered" in response.text
     db.expire_all()
@@ -153,7 +159,7 @@ def test_a_configuration_with_an_unsafe_url_is_refused_before_anything_is_sent(u
     fake = Flask("fake-platform")
 
     @fake.get("/config")
-    def config():  # noqa: ANN202
+    def config():
         base = server.url
         body = {"issuer": base, "authorization_endpoint": f"{base}/auth", "token_endpoint": f"{base}/token",
                 "jwks_uri": f"{base}/jwks", "registration_endpoint": f"{base}/register",
@@ -161,14 +167,15 @@ def test_a_configuration_with_an_unsafe_url_is_refused_before_anything_is_sent(u
         return {**body, field: value}
 
     @fake.post("/register")
-    def register():  # noqa: ANN202
+    def register():
         posted.append({})
         return {"client_id": "evil"}
 
     server = serve_in_thread(fake)
     try:
-        response = _register(unregistered, dynamic_registration.issue_invite(db, "admin"),
-                             configuration=f"{server.url}/config")
+        invite = dynamic_registration.issue_invite(db, "admin")
+        db.commit()
+        response = _register(unregistered, invite, configuration=f"{server.url}/config")
     finally:
         server.stop()
     assert response.status_code == 400, response.text[:300]
@@ -187,11 +194,13 @@ def test_an_admin_of_every_platform_issues_a_one_time_link_on_the_platforms_page
                               auth_login_url=f"{lti_world.platform.url}/auth",
                               auth_token_url=f"{lti_world.platform.url}/token",
                               keyset_url=f"{lti_world.platform.url}/jwks.json", deployment_ids=("btg-test-deployment",))
+    db.commit()
     lti_world.launch(browser, user_id="admin-1", roles=[INSTITUTION_ADMIN], omit_claims=[CONTEXT_CLAIM])
     page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
     assert "Issue a registration link" not in page.text, "only administrators of every platform issue links"
     admin_access.grant(db, db.scalars(select(User.id).where(User.sub == "admin-1")).one(), all_platforms=True,
                        content=False)
+    db.commit()
     page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     issued = browser.post(f"{lti_world.tool_url}/admin/platforms/registration-link", data={"csrf_token": token},
@@ -224,6 +233,7 @@ def test_admin_registers_and_activates_through_the_pages_with_csrf(lti_world, db
         "https://purl.imsglobal.org/spec/lti/claim/context"])
     admin_id = db.scalars(select(User.id).where(User.sub == "admin-1")).one()
     admin_access.grant(db, admin_id, all_platforms=True, content=False)
+    db.commit()
     page = browser.get(f"{lti_world.tool_url}/admin/platforms", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     no_token = browser.post(f"{lti_world.tool_url}/admin/platforms", data={"preset": "blackboard",

@@ -19,7 +19,7 @@ class StatementLog:
 
     by_request: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def record(self, conn, cursor, statement: str, parameters, context, executemany) -> None:  # noqa: ANN001
+    def record(self, conn, cursor, statement: str, parameters, context, executemany) -> None:
         key = f"{request.method} {request.path}" if has_request_context() else "outside a request"
         self.by_request[key].append(" ".join(statement.split()))
 

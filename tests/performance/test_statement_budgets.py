@@ -95,9 +95,6 @@ def test_the_course_page_stays_within_its_statement_budget_whatever_the_modules(
     assert statements.count() <= COURSE_PAGE_BUDGET, statements.report()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="27 statements (19 on PostgreSQL): answers inserted one by one on SQLite; launch, module,"
-                          " edition, progress, attempt, questions and answers read before scoring")
 def test_a_quiz_submission_stays_within_its_statement_budget(client, db, statements, reading):
     arranged, base = reading
     form = open_quiz(client, arranged)

@@ -11,13 +11,14 @@ from lti_tool.models import AuditEntry, Certificate, GradeSync, Launch, Progress
 from tests.support.privacy_traces import deliver_grades, traces_of
 
 
-def _cli(app, *args: str):  # noqa: ANN001, ANN202
+def _cli(app, *args: str):
     return app.test_cli_runner().invoke(args=["data", *args])
 
 
 def test_export_holds_everything_stored_about_the_person_and_nothing_about_others(app, lti_world, db, learners):
     ngozi, tomasz = learners
     record(db, actor_label(db, ngozi.user_id), "content.publish", "module:img-supervision", {})
+    db.commit()
     live = db.scalars(select(Launch).where(Launch.user_id == ngozi.user_id)).one()
     live.handoff_token = "hand-off-that-signs-in"
     db.commit()
@@ -54,6 +55,7 @@ def test_erasure_waits_for_undelivered_grades_then_leaves_no_trace_of_the_person
     ngozi, tomasz = learners
     record(db, actor_label(db, ngozi.user_id), "content.publish", "module:img-supervision",
            {"note": f"asked by {ngozi.email}"})
+    db.commit()
     code = db.scalars(select(Certificate.code).where(Certificate.learner_name.like("Ngozi%"))).one()
     pending = db.scalar(select(func.count()).select_from(GradeSync).where(GradeSync.user_sub == ngozi.sub,
                                                                           GradeSync.status == "pending"))

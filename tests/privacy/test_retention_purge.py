@@ -25,7 +25,7 @@ from tests.support.privacy_traces import Learner, deliver_grades, traces_of
 RETENTION_DAYS = 90
 
 
-def _last_active_long_ago(db, learner: Learner) -> None:  # noqa: ANN001
+def _last_active_long_ago(db, learner: Learner) -> None:
     """As if the learner's last use of the tool was RETENTION_DAYS + 10 days ago."""
     then = utcnow() - timedelta(days=RETENTION_DAYS + 10)
     db.execute(update(Progress).where(Progress.user_id == learner.user_id).values(last_activity_at=then))
@@ -38,12 +38,12 @@ def _last_active_long_ago(db, learner: Learner) -> None:  # noqa: ANN001
     db.commit()
 
 
-def _purge_cli(app, *args: str):  # noqa: ANN001, ANN202
+def _purge_cli(app, *args: str):
     app.config["LEARNER_RETENTION_DAYS"] = RETENTION_DAYS
     return app.test_cli_runner().invoke(args=["data", "purge", *args])
 
 
-def _count(db, model) -> int:  # noqa: ANN001
+def _count(db, model) -> int:
     return db.scalar(select(func.count()).select_from(model))
 
 

@@ -81,5 +81,6 @@ def test_outside_production_plain_http_platforms_may_frame_the_tool(test_config,
         registration.add_platform(session, issuer="http://127.0.0.1:5001", client_id="c",
                                   auth_login_url="http://127.0.0.1:5001/auth", auth_token_url="http://127.0.0.1:5001/t",
                                   keyset_url="http://127.0.0.1:5001/k")
+        session.commit()
     assert "http://127.0.0.1:5001" in _csp(app.test_client().get("/lti/jwks.json"))["frame-ancestors"]
     app.extensions["db_engine"].dispose()

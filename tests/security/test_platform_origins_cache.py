@@ -38,7 +38,7 @@ def test_a_request_with_a_cold_cache_uses_one_connection_and_none_after_the_view
     engines = {app.extensions["db_engine"], app.extensions["db_read_engine"]}
     listeners = []
     for engine in engines:
-        def on_checkout(*_args, engine=engine) -> None:  # noqa: ANN002
+        def on_checkout(*_args, engine=engine) -> None:
             checkouts.append(str(engine.url))
         event.listen(engine, "checkout", on_checkout)
         listeners.append((engine, on_checkout))

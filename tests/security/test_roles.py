@@ -113,6 +113,7 @@ def second_platform(lti_world, db):
         db, issuer="https://other-learn.example.ac.uk", client_id="other-client",
         auth_login_url="https://other-learn.example.ac.uk/auth", auth_token_url="https://other-learn.example.ac.uk/t",
         keyset_url="https://other-learn.example.ac.uk/jwks", name="Other Trust's Learn", deployment_ids=("dep-b",))
+    db.commit()
     return platform.id
 
 

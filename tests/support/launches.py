@@ -60,7 +60,7 @@ def make_launch(session: Session, course: Course, *, role: str = "learner", modu
     return Arranged(launch.id, course.id, user.id, link.id if link else None)
 
 
-def sign_in(client, arranged: Arranged) -> None:  # noqa: ANN001
+def sign_in(client, arranged: Arranged) -> None:
     """Put the launch in the browser session, as /lti/launch does."""
     with client.session_transaction() as flask_session:
         launches = dict(flask_session.get("launches") or {})

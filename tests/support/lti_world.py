@@ -134,6 +134,7 @@ def start_world(app: Flask) -> LtiWorld:
             auth_token_url=f"{platform.url}/token", keyset_url=f"{platform.url}/jwks.json", name="Emulated Learn",
             deployment_ids=(DEPLOYMENT_ID,),
         )
+        session.commit()
         platform_id = row.id
     return LtiWorld(app=app, tool=tool, platform=platform, platform_state=platform_state(platform_app),
                     settings=settings, platform_id=platform_id)

@@ -99,9 +99,11 @@ def emulator(tool_server: RunningServer) -> Iterator[Emulator]:
 
 @pytest.fixture
 def platform(db: Session, emulator: Emulator) -> Platform:
-    return add_platform(db, issuer=emulator.url, client_id=CLIENT_ID, auth_login_url=f"{emulator.url}/auth",
-                        auth_token_url=f"{emulator.url}/token", keyset_url=f"{emulator.url}/jwks.json",
-                        name="Emulated Learn", deployment_ids=(DEPLOYMENT_ID,))
+    platform = add_platform(db, issuer=emulator.url, client_id=CLIENT_ID, auth_login_url=f"{emulator.url}/auth",
+                            auth_token_url=f"{emulator.url}/token", keyset_url=f"{emulator.url}/jwks.json",
+                            name="Emulated Learn", deployment_ids=(DEPLOYMENT_ID,))
+    db.commit()
+    return platform
 
 
 @pytest.fixture

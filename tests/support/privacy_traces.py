@@ -50,7 +50,7 @@ def learner_completes_module(world: Any, db: Session, sub: str, given_name: str,
     return Learner(sub, given_name, family_name, email, sourcedid, user_id, module_url)
 
 
-def deliver_grades(app) -> None:  # noqa: ANN001
+def deliver_grades(app) -> None:
     run_until_idle(session_factory(app), OutboxSettings.from_config(app.config))
 
 

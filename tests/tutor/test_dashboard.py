@@ -134,7 +134,7 @@ def test_filters_from_query_params_ignore_unknown_values_and_round_trip():
 def count_queries(db: Session):
     statements: list[str] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     engine = db.get_bind()
