@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -26,7 +26,6 @@ from flask import (
 from ..db import get_session
 from ..learning import dashboard, grades
 from ..lti import nrps
-from ..models import utcnow
 from .auth import require_course_role
 
 bp = Blueprint("tutor", __name__)
@@ -41,7 +40,7 @@ def _filters() -> dashboard.MatrixFilters:
 
 
 def _export_name(matrix: dashboard.CourseMatrix, extension: str) -> str:
-    return f"course-{matrix.course_id}-progress-{utcnow():%Y%m%d-%H%M}.{extension}"
+    return f"course-{matrix.course_id}-progress-{datetime.now(UTC):%Y%m%d-%H%M}.{extension}"
 
 
 @bp.get("/course/<int:course_id>/tutor/")
