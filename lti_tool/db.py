@@ -10,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, g
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .settings import SettingsError
+
+DatabaseError = SQLAlchemyError  # what views catch when the database does not answer, without importing SQLAlchemy
 
 
 def make_engine(url: str, *, for_requests: bool = False) -> Engine:
@@ -88,3 +90,12 @@ def get_session() -> Session:
 def session_factory(app: Flask) -> sessionmaker[Session]:
     """For CLI commands and workers that run outside a request."""
     return app.extensions["db_sessionmaker"]
+
+
+def database_answers() -> bool:
+    """Whether the request's database answers a trivial query (for the load balancers' health check)."""
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -63,6 +63,13 @@ def test_only_the_lti_package_imports_pylti1p3():
     assert _violations(outside, ("pylti1p3",)) == []
 
 
+def test_views_neither_import_models_nor_run_sql():
+    """web/ renders what lti/ and the domain return; queries live below it (the session comes from db.py)."""
+    files = _files("web")
+    assert files
+    assert _violations(files, ("lti_tool.models", "sqlalchemy")) == []
+
+
 def test_models_import_nothing_of_the_application_above_them():
     assert _violations(_files("models"), ("flask", "lti_tool.web", "lti_tool.lti", "lti_tool.learning",
                                           "lti_tool.content", "lti_tool.privacy")) == []

@@ -1,9 +1,12 @@
-"""LTI 1.3 plumbing, the only package that imports pylti1p3.
+"""LTI 1.3 plumbing, the protocol adapter: the only package that imports pylti1p3. It returns data; ``web`` renders.
 
-Login and launch validation (``launch``), the database-backed tool configuration (``config``), shared
-state and nonce storage (``storage``), the tool's keys (``keys``), platform keys (``platform_keys``),
-claim names (``claims``), role mapping (``roles``) and every refusal (``errors``). Services: access tokens and
-authorised calls (``service_token``), the grade port's decisions (``gradebook``), grade columns and scores
+Login (``login``), id_token validation as plain functions (``validation``), the launch step that runs them
+(``launch``), recording a validated launch (``recording``), launches already recorded and their one-time
+hand-off tokens (``launches``), what views read (``context``), registrations (``config``), shared state and
+nonce storage (``storage``), the tool's keys (``keys``), platform keys (``platform_keys``), the platforms'
+origins for the headers (``platform_origins``), claim names (``claims``), role mapping (``roles``) and every
+refusal (``errors``). Services: access tokens and authorised calls (``service_token``), the grade port's
+decisions (``gradebook``), grade columns and scores
 (``ags``), the grade outbox worker (``outbox``), the course roster (``nrps``) and deep-linking responses
 (``deep_linking``).
 """

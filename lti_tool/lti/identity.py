@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ..models import Course, User
-from .launch import LaunchContext
+from .context import LaunchContext
 
 
 @dataclass(frozen=True)

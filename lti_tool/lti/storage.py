@@ -1,45 +1,18 @@
 """State and nonces in the shared database, so any worker can finish any launch.
 
-pylti1p3 keeps nonces for a day and never consumes them, and keeps state in a cookie or a process-local
-cache. Here a nonce is bound to the state it was issued with and is consumed by a single atomic UPDATE:
-a replayed id_token finds it used and is refused. pylti1p3's key/value launch-data store is not used: what a
-launch needs later is the ``Launch`` row, written once by :func:`lti_tool.lti.launch.record_launch`.
+A nonce is bound to the state it was issued with and is consumed by a single atomic UPDATE: a replayed id_token
+finds it used and is refused (pylti1p3's session service keeps nonces apart from states and never consumes them).
+What a launch needs later is the ``Launch`` row, written once by :func:`lti_tool.lti.recording.record_launch`.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from pylti1p3.launch_data_storage.base import LaunchDataStorage
-from pylti1p3.session import SessionService
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import KeyValue, OidcState, utcnow
-
-
-class NoLaunchDataStorage(LaunchDataStorage[Any]):
-    """Refuses pylti1p3's key/value writes: state, nonce and launch live in their own tables."""
-
-    def get_session_cookie_name(self) -> str | None:
-        return None
-
-    def get_value(self, key: str) -> Any:
-        return None
-
-    def set_value(self, key: str, value: Any, exp: int | None = None) -> None:
-        raise RuntimeError("pylti1p3's launch-data store is not used; state and launches have their own tables")
-
-    def check_value(self, key: str) -> bool:
-        return False
-
-
-class StatelessSessionService(SessionService):
-    """pylti1p3 needs a session service; ours holds nothing (state and nonce live in ``OidcState``)."""
-
-    def __init__(self) -> None:
-        self.data_storage = NoLaunchDataStorage()
+from ..models import OidcState, utcnow
 
 
 def issue_state(session: Session, *, state: str, nonce: str, platform_id: int, lifetime: int,
@@ -71,17 +44,3 @@ def consume_nonce(session: Session, *, state: str, nonce: str) -> bool:
         .values(used_at=utcnow())
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def purge_expired(session: Session) -> int:
-    """Drop states past their life and launch data (written by earlier versions) past its expiry; returns rows
-    removed."""
-    now = utcnow()
-    removed = session.execute(delete(OidcState).where(OidcState.expires_at < now - timedelta(days=1))).rowcount
-    removed += session.execute(delete(KeyValue).where(KeyValue.expires_at < now)).rowcount
-    session.commit()
-    return int(removed or 0)
-
-
-__all__ = ["NoLaunchDataStorage", "StatelessSessionService", "consume_nonce", "find_state", "issue_state",
-           "purge_expired", "select"]

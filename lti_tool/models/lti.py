@@ -83,17 +83,6 @@ class OidcState(Base):
     platform: Mapped[Platform] = relationship()
 
 
-class KeyValue(Base):
-    """pylti1p3's launch-data storage. Launches no longer write here (nothing read the id_token copies back);
-    the table stays until the entries written before that have expired and been purged."""
-
-    __tablename__ = "lti_key_value"
-
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
-    expires_at: Mapped[datetime | None] = mapped_column(index=True)
-
-
 class AccessToken(Base):
     """An OAuth2 access token for a platform's services, shared by all workers until shortly before expiry."""
 

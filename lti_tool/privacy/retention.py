@@ -24,7 +24,6 @@ from ..models import (
     Certificate,
     Enrollment,
     GradeSync,
-    KeyValue,
     Launch,
     OidcState,
     PageView,
@@ -105,7 +104,6 @@ def purge(session: Session, *, now: datetime, learner_retention_days: int, dry_r
     short_lived: dict[str, tuple[Any, ColumnElement[bool]]] = {
         "expired launches": (Launch, Launch.expires_at < now),
         "expired OIDC states and nonces": (OidcState, OidcState.expires_at < now),
-        "expired launch-data entries": (KeyValue, KeyValue.expires_at < now),
         "expired access tokens": (AccessToken, AccessToken.expires_at < now),
     }
     for what, (model, condition) in short_lived.items():

@@ -29,7 +29,6 @@ from ..models import (
     Edition,
     Enrollment,
     GradeSync,
-    KeyValue,
     Launch,
     ModuleVersion,
     PageView,
@@ -105,11 +104,6 @@ def _launch_without_token(launch: Launch) -> dict[str, Any]:
     return data
 
 
-def _id_token_copies(session: Session, user: User) -> list[KeyValue]:
-    """pylti1p3's launch-data entries that hold the person's id_token (short-lived; read by key only)."""
-    return [row for row in session.scalars(select(KeyValue).order_by(KeyValue.key)) if user.sub in str(row.value)]
-
-
 def export_person(session: Session, user: User, *, actor: str = "cli", reference: str = "") -> dict[str, Any]:
     """Everything stored about the person, table by table, with an audit entry (flushed; the caller commits)."""
     progress = list(session.scalars(select(Progress).where(Progress.user_id == user.id).order_by(Progress.id)))
@@ -129,7 +123,6 @@ def export_person(session: Session, user: User, *, actor: str = "cli", reference
         "enrolments": [row_data(e) for e in enrollments],
         "launches": [_launch_without_token(launch) for launch in session.scalars(
             select(Launch).where(Launch.user_id == user.id).order_by(Launch.created_at))],
-        "launch_data": [row_data(row) for row in _id_token_copies(session, user)],
         "progress": [row_data(p) for p in progress],
         "page_views": [row_data(v) for v in session.scalars(
             select(PageView).where(PageView.progress_id.in_(progress_ids)).order_by(PageView.id))],
@@ -195,7 +188,6 @@ def erase_person(session: Session, user: User, *, discard_undelivered_grades: bo
         ("progress records", Progress, Progress.id.in_(progress_ids)),
         ("enrolments", Enrollment, Enrollment.user_id == user.id),
         ("launches", Launch, Launch.user_id == user.id),
-        ("launch-data entries", KeyValue, KeyValue.key.in_([row.key for row in _id_token_copies(session, user)])),
     ]
     for what, model, condition in doomed:
         report.removed[what] = session.scalar(select(func.count()).select_from(model).where(condition)) or 0

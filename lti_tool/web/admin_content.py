@@ -3,7 +3,7 @@ images, and zip export and import. Every route is for admins; every change is wr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
@@ -14,7 +14,6 @@ from ..content.review import DEFAULT_WITHIN_DAYS
 from ..content.review import review_due as due_for_review
 from ..db import get_session
 from ..errors import ToolError
-from ..models import utcnow
 from .auth import require_content_rights
 
 bp = Blueprint("admin_content", __name__, url_prefix="/admin/content")
@@ -185,7 +184,7 @@ def export(launch, slug: str):
     version = domain.history(session, slug)[0].number
     record(session, _actor(launch), "content.export", f"module:{slug}", {"version": version})
     session.commit()
-    name = f"{slug}-v{version}-{utcnow():%Y%m%d}.zip"
+    name = f"{slug}-v{version}-{datetime.now(UTC):%Y%m%d}.zip"
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -11,13 +11,12 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, g, render_template, request, session
-from sqlalchemy import select, update
 
 from ..db import get_session
 from ..errors import Forbidden, ToolError
-from ..lti.launch import LaunchContext, load_launch
+from ..lti.context import LaunchContext
+from ..lti.launches import end_launches, live_launch_owners, load_launch
 from ..lti.roles import at_least
-from ..models import Launch, utcnow
 
 SESSION_KEY = "launches"
 MAX_LAUNCHES = 12
@@ -39,21 +38,15 @@ class SessionExpired(ToolError):
         )
 
 
-def _end_launches(launch_ids: list[str]) -> None:
-    """Expire launches on the server, so a copy of an old session cookie no longer opens them."""
-    if launch_ids:
-        get_session().execute(update(Launch).where(Launch.id.in_(launch_ids)).values(expires_at=utcnow()))
-
-
 def adopt_launch(context: LaunchContext) -> None:
     """Add a launch to this browser's session. Against session fixation and mix-ups on shared computers, the
     launches of another person do not carry over: they end, on the server too. The caller commits."""
     earlier = list((session.get(SESSION_KEY) or {}).values())
     if earlier:
-        owners = dict(get_session().execute(select(Launch.id, Launch.user_id).where(
-            Launch.id.in_(earlier), Launch.expires_at > utcnow())).all())
+        owners = live_launch_owners(get_session(), earlier)
         if any(owners.get(launch_id) != context.user_id for launch_id in earlier):
-            _end_launches([launch_id for launch_id, user_id in owners.items() if user_id != context.user_id])
+            end_launches(get_session(), [launch_id for launch_id, user_id in owners.items()
+                                         if user_id != context.user_id])
             session.clear()
     remember_launch(context)
 
@@ -155,7 +148,7 @@ def signed_in_launch() -> LaunchContext | None:
 def sign_out():
     """End this browser's session with the tool (its launches end on the server too); GET asks first."""
     if request.method == "POST":
-        _end_launches(list((session.get(SESSION_KEY) or {}).values()))
+        end_launches(get_session(), list((session.get(SESSION_KEY) or {}).values()))
         get_session().commit()
         session.clear()
         return render_template("signed_out.html", done=True)

@@ -11,7 +11,8 @@ from ..db import get_session
 from ..errors import Conflict, Forbidden
 from ..learning import catalogue, editions
 from ..lti import deep_linking
-from ..lti.launch import LaunchContext, load_launch
+from ..lti.context import LaunchContext
+from ..lti.launches import load_launch
 from ..lti.roles import TUTOR, at_least
 from ..numbers import positive_int_or_none
 from .auth import SESSION_KEY, SessionExpired, require_course_role

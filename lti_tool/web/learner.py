@@ -23,8 +23,7 @@ from ..learning.progress import (
     record_page_view,
     start_or_resume,
 )
-from ..lti.launch import LaunchContext
-from ..models import Edition
+from ..lti.context import LaunchContext
 from .auth import require_course_role
 
 bp = Blueprint("learner", __name__)
@@ -39,7 +38,7 @@ STATE_TAGS = {
 
 
 def _learner(launch: LaunchContext, course_id: int, module_slug: str,
-             course_editions: list[Edition] | None = None) -> Learner:
+             course_editions: list[editions.Edition] | None = None) -> Learner:
     """The learner's place in one module: a session module's edition is the one the launch names, else the one
     open now (a plain course link to a session module lands in the current edition)."""
     edition = editions.open_edition(get_session(), course_id, module_slug, launch_edition_id=launch.edition_id,

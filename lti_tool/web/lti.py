@@ -5,24 +5,17 @@ Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and si
 
 from __future__ import annotations
 
-import secrets
-
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, session, url_for
 
 from ..db import get_session
 from ..learning.catalogue import needs_binding
 from ..lti import keys
-from ..lti.launch import (
-    LaunchContext,
-    LaunchSettings,
-    NeedsPlatformStorage,
-    load_launch,
-    request_from_flask,
-    start_login,
-    take_handoff,
-    validate_launch,
-)
+from ..lti.context import LaunchContext, LaunchSettings
+from ..lti.launch import validate_launch
+from ..lti.launches import find_handoff, issue_handoff, redeem_handoff
+from ..lti.login import AuthRedirect, start_login
 from ..lti.roles import TUTOR, at_least
+from ..lti.validation import NeedsPlatformStorage
 from .auth import adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -43,7 +36,26 @@ def _settings() -> LaunchSettings:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    return start_login(get_session(), request_from_flask(), launch_url=tool_url("lti.launch"), settings=_settings())
+    params = (request.form if request.method == "POST" else request.args).to_dict()
+    step = start_login(get_session(), params, launch_url=tool_url("lti.launch"), settings=_settings())
+    if not isinstance(step, AuthRedirect):
+        return render_template("lti/cookie_check.html", params=step.params)
+    if step.storage_target:
+        response = make_response(render_template("lti/platform_storage_login.html", next_url=step.url,
+                                                 storage_target=step.storage_target, state=step.state,
+                                                 nonce=step.nonce))
+    else:
+        response = redirect(step.url)
+    _set_state_cookie(response, step)
+    return response
+
+
+def _set_state_cookie(response: Response, step: AuthRedirect) -> None:
+    """The cookie that binds the state to this browser; inside a cross-site frame only a partitioned
+    ``SameSite=None`` cookie comes back."""
+    secure = request.is_secure
+    response.set_cookie(step.cookie_name, step.state, max_age=step.cookie_seconds, secure=secure, path="/",
+                        httponly=True, samesite="None" if secure else None, partitioned=secure)
 
 
 @bp.post("/launch")
@@ -52,9 +64,10 @@ def launch():
     # The platform-storage page re-posts from this tool's own origin; a cross-site form cannot fake that Origin.
     storage_checked = (request.form.get("lti_storage_checked") == "1"
                        and request.headers.get("Origin") == request.host_url.rstrip("/"))
-    handoff = secrets.token_urlsafe(24)
+    handoff = issue_handoff()
     try:
-        context = validate_launch(db, request_from_flask(), _settings(), storage_checked, handoff_token=handoff)
+        context = validate_launch(db, request.form.to_dict(), request.cookies, _settings(),
+                                  storage_checked=storage_checked, handoff_token=handoff)
     except NeedsPlatformStorage as needed:
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
@@ -68,17 +81,16 @@ def resume():
     """Land after a launch. If the session cookie did not survive (blocked in the iframe), offer a new window."""
     token = request.args.get("h", "")
     db = get_session()
-    handed = take_handoff(db, token, HANDOFF_SECONDS)
-    if handed is None:
+    context = find_handoff(db, token, HANDOFF_SECONDS)
+    if context is None:
         return render_template("lti/resume_failed.html"), 400
-    row, context = handed
-    known = row.id in (session.get("launches") or {}).values()
+    known = context.launch_id in (session.get("launches") or {}).values()
     if not known:
         if request.args.get("window") != "new":
             return render_template("lti/open_in_new_window.html",
                                    url=url_for("lti.resume", h=token, window="new")), 200
         adopt_launch(context)
-    row.handoff_token = None
+    redeem_handoff(db, context.launch_id)
     db.commit()
     return redirect(destination(context), code=303)
 
@@ -128,4 +140,4 @@ def jwks():
     return response
 
 
-__all__ = ["bp", "destination", "load_launch", "tool_url"]
+__all__ = ["bp", "destination", "tool_url"]

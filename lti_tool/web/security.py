@@ -31,16 +31,13 @@ from threading import Lock
 from flask import Flask, Request, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy import event, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
-from ..db import get_session
+from ..db import DatabaseError, get_session
 from ..errors import ToolError
+from ..lti.platform_origins import on_platform_change, platform_urls
 from ..lti.urls import origin_of
-from ..models import Platform
 from ..numbers import DATABASE_INT_MAX, bounded_int
 
 log = logging.getLogger(__name__)
@@ -121,17 +118,13 @@ class PlatformOrigins:
                 return
             session = session_for_read()
             try:
-                rows = session.execute(select(Platform.auth_login_url, Platform.frame_origins)).all()
-            except SQLAlchemyError:
+                urls = platform_urls(session)
+            except DatabaseError:
                 session.rollback()
                 log.warning("platform origins could not be read; keeping the previous ones for now", exc_info=True)
                 self._read_at = time.monotonic() - self.seconds + 5
                 return
-            found: list[str] = list(self._extra)
-            for login_url, learnt in rows:
-                found.append(login_url)
-                found.extend(o for o in (learnt or []) if isinstance(o, str))
-            self._value = self._valid(found)
+            self._value = self._valid((*self._extra, *urls))
             self._read_at = time.monotonic()
 
     def _valid(self, urls: Iterable[str]) -> tuple[str, ...]:
@@ -142,23 +135,8 @@ class PlatformOrigins:
 def _track_platform_changes(app: Flask) -> None:
     """A commit that changed a platform empties this process's cache: the next request re-reads it."""
     origins: PlatformOrigins = app.extensions[EXTENSION]
-
-    def after_flush(session: Session, _context) -> None:
-        if any(isinstance(o, Platform) for o in (*session.new, *session.dirty, *session.deleted)):
-            session.info["platforms_changed"] = True
-
-    def after_commit(session: Session) -> None:
-        if session.info.pop("platforms_changed", False):
-            origins.invalidate()
-
-    def after_rollback(session: Session) -> None:
-        session.info.pop("platforms_changed", None)
-
-    for kind in ("db_sessionmaker", "db_submit_sessionmaker"):
-        maker = app.extensions[kind]
-        event.listen(maker, "after_flush", after_flush)
-        event.listen(maker, "after_commit", after_commit)
-        event.listen(maker, "after_rollback", after_rollback)
+    on_platform_change((app.extensions["db_sessionmaker"], app.extensions["db_submit_sessionmaker"]),
+                       origins.invalidate)
 
 
 def allow_form_action(url: str) -> None:

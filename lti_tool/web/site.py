@@ -8,12 +8,12 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, request, session, url_for
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..content.question_types import question_type
-from ..db import get_session
+from ..db import DatabaseError, get_session
+from ..lti.context import LaunchContext
 from ..lti.identity import signed_in
-from ..lti.launch import LaunchContext, load_launch
+from ..lti.launches import load_launch
 from ..lti.roles import ADMIN, LEARNER, TUTOR
 from .auth import SESSION_KEY, signed_in_launch
 
@@ -94,7 +94,7 @@ def page_header() -> PageHeader | None:
                                            course_title=who.course_title,
                                            links=_links(launch, launch.is_admin),
                                            return_url=launch.return_url)
-        except SQLAlchemyError:
+        except DatabaseError:
             current_app.logger.warning("page header left out: the database did not answer")
             g.page_header = None
     return g.page_header

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -30,7 +30,6 @@ from ..learning.learner_detail import TimelineEvent, learner_detail
 from ..learning.matrix_cells import BUCKETS, ROLES, MatrixFilters
 from ..learning.question_analysis import question_analysis
 from ..lti import nrps
-from ..models import utcnow
 from .auth import require_course_role
 from .spreadsheets import EXPORT_HEADERS, export_record
 from .tutor_wording import BUCKET_LABELS, SORT_LABELS, STATE_FILTER_LABELS, roster_status, timeline_sentence
@@ -47,7 +46,7 @@ def _filters() -> MatrixFilters:
 
 
 def _export_name(matrix: CourseMatrix, extension: str) -> str:
-    return f"course-{matrix.course_id}-progress-{utcnow():%Y%m%d-%H%M}.{extension}"
+    return f"course-{matrix.course_id}-progress-{datetime.now(UTC):%Y%m%d-%H%M}.{extension}"
 
 
 @bp.get("/course/<int:course_id>/tutor/")

@@ -51,5 +51,5 @@ def test_tables_said_to_hold_nothing_about_a_person_neither_point_at_one_nor_hav
 def test_the_person_linked_tables_are_documented_column_by_column():
     """The tables that hold learners' data are never on the exempt list."""
     assert _exempt_tables().isdisjoint({"user_account", "enrollment", "launch", "progress", "attempt", "answer",
-                                        "reflection", "certificate", "grade_sync", "audit_entry", "lti_key_value",
+                                        "reflection", "certificate", "grade_sync", "audit_entry",
                                         "page_view", "resource_link", "module_version", "edition"})

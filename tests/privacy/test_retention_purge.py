@@ -12,7 +12,6 @@ from lti_tool.models import (
     AuditEntry,
     Enrollment,
     GradeSync,
-    KeyValue,
     Launch,
     OidcState,
     Progress,
@@ -32,9 +31,6 @@ def _last_active_long_ago(db, learner: Learner) -> None:
     db.execute(update(Enrollment).where(Enrollment.user_id == learner.user_id).values(last_launch_at=then))
     db.execute(update(User).where(User.id == learner.user_id).values(last_launch_at=then, created_at=then))
     db.execute(update(Launch).where(Launch.user_id == learner.user_id).values(created_at=then, expires_at=then))
-    for row in db.scalars(select(KeyValue)):
-        if learner.sub in str(row.value):
-            row.expires_at = then
     db.commit()
 
 
@@ -105,13 +101,9 @@ def test_a_failed_grade_also_holds_the_records_back(app, lti_world, db, learners
     assert db.scalar(select(func.count()).select_from(GradeSync).where(GradeSync.user_sub == ngozi.sub)) >= 1
 
 
-def test_expired_launches_states_nonces_tokens_and_launch_data_go_and_learner_records_stay(app, lti_world, db,
-                                                                                           learners):
+def test_expired_launches_states_nonces_and_tokens_go_and_learner_records_stay(app, lti_world, db, learners):
     deliver_grades(app)
     assert _count(db, Launch) == 2 and _count(db, OidcState) == 2 and _count(db, AccessToken) >= 1
-    assert _count(db, KeyValue) == 0, "launches no longer copy the id_token into pylti1p3's launch data"
-    db.add_all([KeyValue(key=f"lti1p3-launch-earlier-{n}", value={"sub": "written by an earlier version"},
-                         expires_at=utcnow() + timedelta(days=1)) for n in (1, 2)])
     live = db.scalars(select(Launch)).first()
     live.handoff_token, live.created_at = "unused-hand-off", utcnow() - timedelta(hours=2)
     db.commit()
@@ -132,8 +124,8 @@ def test_expired_launches_states_nonces_tokens_and_launch_data_go_and_learner_re
         later = purge(session, now=utcnow() + timedelta(days=2), learner_retention_days=0)
         session.commit()
     assert later.removed["expired launches"] == 2 and later.removed["expired OIDC states and nonces"] == 2
-    assert later.removed["expired access tokens"] >= 1 and later.removed["expired launch-data entries"] >= 2
-    for model in (Launch, OidcState, AccessToken, KeyValue):
+    assert later.removed["expired access tokens"] >= 1
+    for model in (Launch, OidcState, AccessToken):
         assert _count(db, model) == 0, model.__name__
     assert "progress records" not in later.removed
     assert _count(db, Progress) == 2 and _count(db, User) == 2 and _count(db, Enrollment) == 2
