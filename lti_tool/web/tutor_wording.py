@@ -5,7 +5,7 @@ The read models in ``learning/`` return codes and facts; these turn them into th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..learning import learner_detail as detail
 from ..learning.course_matrix import CourseMatrix
@@ -17,7 +17,6 @@ from ..learning.matrix_cells import (
     NOT_STARTED,
     OVERDUE,
 )
-from ..models import utcnow
 
 BUCKET_LABELS = {
     NOT_STARTED: "Not started",
@@ -41,7 +40,7 @@ def ago(then: datetime, now: datetime) -> str:
 
 def roster_status(matrix: CourseMatrix, now: datetime | None = None) -> tuple[str, bool]:
     """The line above the matrix saying where the list of people comes from; True when it is a problem."""
-    now = now or utcnow()
+    now = now or datetime.now(UTC)
     if matrix.roster_error:
         return (f"The roster could not be loaded from Blackboard: {matrix.roster_error}. Only people who have "
                 "opened the tool are listed.", True)
