@@ -11,19 +11,26 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import bleach
-from bleach.html5lib_shim import Filter
 from markdown import Extension, Markdown
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
+if TYPE_CHECKING:
+    # bleach vendors html5lib and re-exports its Filter without a type; the stubs type the html5lib original.
+    from html5lib.filters.base import Filter
+else:
+    from bleach.html5lib_shim import Filter
+
 AssetUrl = Callable[[str], str]
+Token = dict[str, Any]
 
 ALLOWED_TAGS = frozenset({
     "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre", "blockquote",
@@ -55,7 +62,7 @@ def allow_attribute(tag: str, name: str, value: str) -> bool:
 class ExternalLinkFilter(Filter):
     """Runs after sanitising, so every surviving external link is marked, whatever the author wrote."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Token]:
         for token in super().__iter__():
             if token["type"] == "StartTag" and token["name"] == "a":
                 href = token["data"].get((None, "href"), "")
@@ -71,7 +78,7 @@ class TableScrollFilter(Filter):
     never appear anywhere but around a table, whatever markup reaches the cleaner.
     """
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Token]:
         tokens = list(super().__iter__())
         for index, token in enumerate(tokens):
             if token["type"] == "StartTag" and token["name"] == "div":
@@ -85,10 +92,11 @@ class TableScrollFilter(Filter):
             yield token
 
 
-def next_start_tag(tokens: list[dict], index: int) -> str | None:
+def next_start_tag(tokens: list[Token], index: int) -> str | None:
     for token in tokens[index + 1:]:
         if token["type"] == "StartTag":
-            return token["name"]
+            name: str = token["name"]
+            return name
         if token["type"] not in ("SpaceCharacters", "Characters") or token["data"].strip():
             return None
     return None

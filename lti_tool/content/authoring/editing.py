@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...errors import Conflict, NotFound, ToolError
 from ...models import Module, ModuleVersion, Question
 from ..assets import asset_url
-from ..model import Content, ModuleSource, Problem
+from ..model import Content, ModuleSource, PageSource, Problem, QuizSource
 from ..parse import MODULE_FILE, load_tree, parse_module, parse_page, parse_quiz
 from ..publish import (
     ContentProblems,
@@ -85,6 +85,7 @@ def id_changes(folder: str, old: dict[str, str], new: dict[str, str]) -> list[Pr
 def file_id(folder: str, path: str, text: str) -> tuple[str, int] | None:
     """The id a file's front matter gives, with its line; None when it has none."""
     kind = kind_of(path)
+    parsed: QuizSource | ModuleSource | PageSource | None
     if kind == "quiz":
         parsed = parse_quiz(path, text, [])
     elif kind == "module":
@@ -121,7 +122,8 @@ def preview(session: Session, content_dir: Path | str, slug: str, path: str, tex
     def to_asset(relative_path: str) -> str:
         return asset_url(slug, relative_path)
 
-    title, html, questions = "", "", ()
+    title, html = "", ""
+    questions: tuple[Question, ...] = ()
     if kind == "quiz":
         quiz = next((q for q in content.quizzes if q.path == path), None)
         if quiz is not None:

@@ -230,7 +230,7 @@ def parse_gift(text: str) -> list[GiftQuestion]:
                 words = meta_line[len(META):].split()
                 if words:
                     question.meta_id = words[0]
-                    question.meta.update(word.split("=", 1) for word in words[1:] if "=" in word)
+                    question.meta.update(key_values(words[1:]))
         questions.append(question)
     return questions
 
@@ -269,10 +269,15 @@ def quiz_settings(text: str) -> tuple[dict[str, str], str]:
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith(META_QUIZ):
-            settings.update(word.split("=", 1) for word in stripped[len(META_QUIZ):].split() if "=" in word)
+            settings.update(key_values(stripped[len(META_QUIZ):].split()))
         elif stripped.startswith(META_INTRO):
             intro = unescape(stripped[len(META_INTRO):].strip())
     return settings, intro
+
+
+def key_values(words: list[str]) -> dict[str, str]:
+    """The ``key=value`` words of a metadata line; a word without ``=`` is skipped."""
+    return dict(word.split("=", 1) for word in words if "=" in word)
 
 
 def whole_number(text: str | None) -> int | None:

@@ -247,7 +247,8 @@ def manifest_xml(quiz: QuizSource, test_href: str, hrefs: list[tuple[str, str]])
 
 def to_bytes(element: ET.Element) -> bytes:
     """Elements are built with plain tags and an ``xmlns`` attribute, which serialises as a default namespace."""
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def quiz_to_qti_package(quiz: QuizSource) -> bytes:
