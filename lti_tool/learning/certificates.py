@@ -186,6 +186,7 @@ def hours_text(hours: float) -> str:
 def certificate_pdf(certificate: Certificate, verify_url: str, font: CertificateFont | None = None) -> bytes:
     """An A4 landscape certificate. The code is also in the PDF's subject and keywords, for machines."""
     from fpdf import FPDF  # here, not at the top: fpdf2 and its font tools weigh about 30 MiB per worker
+    from fpdf.fonts import TTFFont
 
     font = font or CertificateFont.available()
     pdf = FPDF(orientation="L", format="A4")
@@ -196,7 +197,9 @@ def certificate_pdf(certificate: Certificate, verify_url: str, font: Certificate
         pdf.add_font(font.family, "B", str(font.bold))
         # HarfBuzz shaping joins Arabic letters and orders right-to-left runs inside a line.
         pdf.set_text_shaping(use_shaping_engine=True)
-        cmap = pdf.fonts[font.family.lower()].cmap
+        added = pdf.fonts[font.family.lower()]
+        assert isinstance(added, TTFFont)  # a font added from a file; only the built-in core fonts are not
+        cmap = added.cmap
 
         def can_draw(char: str) -> bool:
             return ord(char) in cmap

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -209,10 +209,14 @@ def _failing(session: Session, course_id: int, filters: MatrixFilters) -> set[in
     return set(session.scalars(query))
 
 
-def _sort_key(sort: str, epoch: datetime):
+_Row = tuple[_Person, list[int], _Standing | None]
+_RowKey = tuple[float | datetime | str, str]
+
+
+def _sort_key(sort: str, epoch: datetime) -> Callable[[_Row], _RowKey]:
     """Sorting by state, score or activity uses the shown columns (one column when a module is chosen)."""
 
-    def key(item: tuple[_Person, list[int], _Standing | None]):
+    def key(item: _Row) -> _RowKey:
         person, ranks, standing = item
         if sort == "state":
             return (sum(ranks), person.name.casefold())
@@ -249,7 +253,7 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
 
     missing = [BUCKET_RANK[column.missing_bucket(now)] for column in columns]
     needle = filters.search.casefold()
-    matching: list[tuple[_Person, list[int], _Standing | None]] = []
+    matching: list[_Row] = []
     for person in people:
         if needle and not any(needle in value.casefold() for value in (person.name, person.email, person.sourcedid)):
             continue

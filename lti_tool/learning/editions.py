@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
-from ..models import Edition, Module, utcnow
+from ..models import Edition as Edition  # re-exported: the views name the type through this module
+from ..models import Module, utcnow
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
-from sqlalchemy import delete, literal, select, union
+from sqlalchemy import CompoundSelect, Select, delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,15 +61,16 @@ def course_module_slugs(session: Session, course_id: int, bound_slug: str | None
     """Slugs this course offers (the launch's module first), or None when it offers every published module."""
     # One statement for every question: does a link place the tool without a module (a NULL slug), which modules
     # the links bind, and which the learner has already started.
-    query = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
+    links = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
+    query: Select[str | None, bool] | CompoundSelect[str | None, bool] = links
     if user_id is not None:
-        query = union(query, select(Progress.module_slug, literal(False)).where(
+        query = union(links, select(Progress.module_slug, literal(False)).where(
             Progress.course_id == course_id, Progress.user_id == user_id))
     rows = session.execute(query).all()
     linked = {slug for slug, from_link in rows if from_link}
     if None in linked or not linked:
         return None
-    bound = linked | {slug for slug, from_link in rows if not from_link}
+    bound = {slug for slug, _ in rows if slug is not None}
     if bound_slug:
         bound.add(bound_slug)
     return sorted(bound, key=lambda s: (s != bound_slug, s))
@@ -89,8 +90,9 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
         # The session keeps no module the caller does not hold: give each version the module it belongs to.
         set_committed_value(module.current_version, "module", module)
     order = {s: i for i, s in enumerate(slugs or [])}
-    modules.sort(key=lambda m: (order.get(m.slug, 0), m.slug != bound_slug, m.current_version.title.casefold()))
-    return [m.current_version for m in modules if m.current_version is not None]
+    versions = [m.current_version for m in modules if m.current_version is not None]
+    versions.sort(key=lambda v: (order.get(v.module.slug, 0), v.module.slug != bound_slug, v.title.casefold()))
+    return versions
 
 
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
@@ -199,9 +201,9 @@ def record_page_view(session: Session, progress: Progress, page_slug: str, *, no
         progress.last_activity_at = now
     if seen:
         return False
-    seen = session.scalars(select(PageView.id).where(
+    view_id = session.scalars(select(PageView.id).where(
         PageView.progress_id == progress.id, PageView.page_slug == page_slug)).first()
-    if seen is not None:
+    if view_id is not None:
         return False
     try:
         with session.begin_nested():
