@@ -6,13 +6,12 @@ AGS: https://www.imsglobal.org/spec/lti-ags/v2p0/
 NRPS: https://www.imsglobal.org/spec/lti-nrps/v2p0/
 """
 
-from ..vocabulary import (  # noqa: F401 - re-exported beside the other protocol strings
-    SCOPE_LINEITEM,
-    SCOPE_LINEITEM_READONLY,
-    SCOPE_NRPS,
-    SCOPE_RESULT_READONLY,
-    SCOPE_SCORE,
-)
+# Re-exported beside the other protocol strings (``X as X`` marks a re-export for mypy and ruff).
+from ..vocabulary import SCOPE_LINEITEM as SCOPE_LINEITEM
+from ..vocabulary import SCOPE_LINEITEM_READONLY as SCOPE_LINEITEM_READONLY
+from ..vocabulary import SCOPE_NRPS as SCOPE_NRPS
+from ..vocabulary import SCOPE_RESULT_READONLY as SCOPE_RESULT_READONLY
+from ..vocabulary import SCOPE_SCORE as SCOPE_SCORE
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 

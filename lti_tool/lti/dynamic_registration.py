@@ -116,8 +116,9 @@ class ToolDynamicRegistration(DynamicRegistration):
     def get_openid_configuration_endpoint(self) -> str:
         return self.openid_configuration_url
 
-    def get_registration_token(self) -> str:
-        return self.registration_token  # type: ignore[return-value]
+    def get_registration_token(self) -> str | None:  # type: ignore[override]  # pylti1p3 says str, handles None
+        """None when the platform sent none: pylti1p3 then registers without an Authorization header."""
+        return self.registration_token
 
     def complete_registration(self, openid_configuration: dict[str, Any],
                               openid_registration: dict[str, Any]) -> Platform:

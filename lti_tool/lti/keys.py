@@ -34,9 +34,7 @@ def _new_key() -> ToolKey:
 
 def signing_key(session: Session) -> ToolKey:
     """The key that signs now; created (and committed) the first time it is needed."""
-    key = session.scalars(
-        select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.created_at.desc(), ToolKey.id.desc())
-    ).first()
+    key = _current_key(session)
     if key is not None:
         return key
     key = _new_key()
@@ -45,9 +43,15 @@ def signing_key(session: Session) -> ToolKey:
         session.commit()
     except IntegrityError:  # another worker created one at the same moment
         session.rollback()
+    key = _current_key(session)
+    assert key is not None  # ours, or the one the other worker committed
+    return key
+
+
+def _current_key(session: Session) -> ToolKey | None:
     return session.scalars(
         select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.created_at.desc(), ToolKey.id.desc())
-    ).first()  # type: ignore[return-value]
+    ).first()
 
 
 def rotate(session: Session, grace: timedelta) -> ToolKey:

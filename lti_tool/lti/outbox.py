@@ -26,11 +26,11 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Course, Deployment, GradeStatus, GradeSync, Platform, utcnow
@@ -89,7 +89,7 @@ class PassResult:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (GradeSync.status == GradeStatus.PENDING, GradeSync.next_attempt_at <= now,
             or_(GradeSync.claimed_until.is_(None), GradeSync.claimed_until < now))
 
@@ -126,17 +126,17 @@ def backoff_seconds(attempts: int, settings: OutboxSettings, retry_after: float 
     """Exponential from GRADE_RETRY_BASE_SECONDS, capped, with jitter so workers do not retry in step."""
     if retry_after is not None:
         return min(retry_after, settings.retry_max_seconds)
-    delay = min(settings.retry_base_seconds * 2 ** max(attempts - 1, 0), settings.retry_max_seconds)
+    delay = min(settings.retry_base_seconds * 2.0 ** max(attempts - 1, 0), settings.retry_max_seconds)
     return delay * random.uniform(0.5, 1.0)
 
 
 def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
     """Record the outcome only if this worker still holds the row's claim."""
-    result = session.execute(update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
-                             .values(claimed_until=None, claim_token=None, **values)
-                             .execution_options(synchronize_session=False))
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
+        update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
+        .values(claimed_until=None, claim_token=None, **values).execution_options(synchronize_session=False)))
     session.commit()
-    held = result.rowcount == 1  # type: ignore[attr-defined]
+    held = result.rowcount == 1
     if not held:
         log.warning("grade send %s: claim lost before its outcome was recorded", row_id)
     return held

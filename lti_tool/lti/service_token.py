@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import jwt
 import requests
@@ -137,7 +137,7 @@ def _cached(session: Session, platform_id: int, key: str) -> AccessToken | None:
                            .execution_options(populate_existing=True)).first()
 
 
-def _live(cached: AccessToken | None) -> bool:
+def _live(cached: AccessToken | None) -> TypeGuard[AccessToken]:
     return cached is not None and cached.expires_at > utcnow() + timedelta(seconds=EXPIRY_MARGIN_SECONDS)
 
 
@@ -151,7 +151,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
     key = scope_key(scopes)
     cached = _cached(session, platform.id, key)
     if _live(cached):
-        return cached.token, True, cached.expires_at  # type: ignore[union-attr]
+        return cached.token, True, cached.expires_at
     keys.signing_key(session)  # may commit when the tool's first key is made: do it before taking the lock
     if session.get_bind().dialect.name == "postgresql":
         # One worker asks, the others wait on the platform row and then reuse its token (no stampede).
@@ -159,7 +159,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         cached = _cached(session, platform.id, key)
         if _live(cached):
             session.commit()
-            return cached.token, True, cached.expires_at  # type: ignore[union-attr]
+            return cached.token, True, cached.expires_at
     token, expires_in = _request_token(session, platform, key, http, timeout)
     expires_at = utcnow() + timedelta(seconds=expires_in)
     if cached is None:

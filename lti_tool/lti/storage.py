@@ -8,8 +8,9 @@ What a launch needs later is the ``Launch`` row, written once by :func:`lti_tool
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import OidcState, utcnow
@@ -37,10 +38,10 @@ def consume_nonce(session: Session, *, state: str, nonce: str) -> bool:
     Not committed here: the launch commits it with the rows it records. Until then the UPDATE holds the row, so
     a concurrent replay waits and then finds the nonce used (or, if the launch failed, finds it still unused,
     which is no worse than the platform sending the launch again)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
         update(OidcState)
         .where(OidcState.state == state, OidcState.nonce == nonce, OidcState.used_at.is_(None),
                OidcState.expires_at > utcnow())
         .values(used_at=utcnow())
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    ))
+    return result.rowcount == 1
