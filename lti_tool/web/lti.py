@@ -5,7 +5,8 @@ Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and si
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
 
 from ..db import get_session
 from ..learning.catalogue import needs_binding
@@ -40,6 +41,7 @@ def login():
     step = start_login(get_session(), params, launch_url=tool_url("lti.launch"), settings=_settings())
     if not isinstance(step, AuthRedirect):
         return render_template("lti/cookie_check.html", params=step.params)
+    response: Response  # a page (Flask's Response) or a redirect (Werkzeug's, which Flask's extends)
     if step.storage_target:
         response = make_response(render_template("lti/platform_storage_login.html", next_url=step.url,
                                                  storage_target=step.storage_target, state=step.state,

@@ -25,8 +25,9 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from threading import Lock
+from typing import Any
 
 from flask import Flask, Request, current_app, g, request
 from flask_limiter import Limiter
@@ -55,10 +56,14 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-class BoundedParameters(ImmutableMultiDict):
+class BoundedParameters(ImmutableMultiDict[str, str]):
     """Query and form values whose ``get(…, type=int)`` refuses numbers out of the database's range."""
 
-    def get(self, key, default=None, type=None):
+    # Werkzeug's own get overrides dict.get incompatibly (and ignores it there); this one only swaps int.
+    def get(self, key: str, default: Any = None,  # type: ignore[override]
+            type: Callable[[str], Any] | None = None) -> Any:
+        if type is None:
+            return super().get(key, default)
         return super().get(key, default, bounded_int if type is int else type)
 
 
@@ -222,7 +227,8 @@ def rate_limited(app: Flask, *endpoints: str) -> None:
     limiter: Limiter = app.extensions["rate_limiter"]
     per_user = {"lti.login", "lti.launch"}
     for endpoint in endpoints:
-        view = app.view_functions.get(endpoint)
+        # Any callable: the limiter wraps sync and async views alike (mypy cannot carry Flask's union through it).
+        view: Callable[..., Any] | None = app.view_functions.get(endpoint)
         if view is None:
             continue
         view = limiter.limit(app.config["RATE_LIMIT_LTI"], key_func=_client_address)(view)
