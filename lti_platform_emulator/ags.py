@@ -5,7 +5,7 @@ tool must never send to a real Blackboard.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import constants as c
 from .errors import ServiceError
@@ -31,7 +31,7 @@ def parse_timestamp(value: Any, field_name: str) -> datetime:
     return parsed
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -3,6 +3,7 @@
 import time
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import RouteCallable
 
 from . import views_browser, views_inspect, views_registration, views_services
 from .errors import BrowserError, ServiceError
@@ -11,7 +12,7 @@ from .state import PlatformState
 from .urls import ROUTES
 from .web_common import STATE_EXTENSION, current_state
 
-_VIEWS = {
+_VIEWS: dict[str, RouteCallable] = {
     "launch_page": views_browser.launch_page,
     "launch_start": views_browser.launch_start,
     "auth": views_browser.auth,

@@ -5,7 +5,8 @@ OIDC flow: LTI Core §4 and the Security Framework §5.1.1 (third-party initiate
 
 from urllib.parse import parse_qsl
 
-from flask import Response, redirect, render_template, request
+from flask import redirect, render_template, request
+from werkzeug.wrappers import Response
 
 from . import constants as c
 from .deep_linking import verify_deep_link_response
