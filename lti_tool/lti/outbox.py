@@ -132,11 +132,11 @@ def backoff_seconds(attempts: int, settings: OutboxSettings, retry_after: float 
 
 def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
     """Record the outcome only if this worker still holds the row's claim."""
-    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
-        update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
-        .values(claimed_until=None, claim_token=None, **values).execution_options(synchronize_session=False)))
+    result = session.execute(update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
+                             .values(claimed_until=None, claim_token=None, **values)
+                             .execution_options(synchronize_session=False))
     session.commit()
-    held = result.rowcount == 1
+    held = cast(CursorResult[Any], result).rowcount == 1  # an UPDATE's result has its rowcount
     if not held:
         log.warning("grade send %s: claim lost before its outcome was recorded", row_id)
     return held
