@@ -114,7 +114,9 @@ def published(app):
     from lti_tool.db import session_factory
 
     with session_factory(app)() as session:
-        return publish(session, app.config["CONTENT_DIR"], actor="tests")
+        report = publish(session, app.config["CONTENT_DIR"], actor="tests")
+        session.commit()
+        return report
 
 
 # Hypothesis: "ci" (the default) keeps the model-based test of the course under two minutes; "long" explores

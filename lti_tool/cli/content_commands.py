@@ -126,6 +126,7 @@ def publish_command(major: bool, note: str, force: bool) -> None:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException(f"Nothing published: {len(exc.problems)} problem(s) to fix.") from None
+        session.commit()
     for item in report.modules + report.quizzes:
         click.echo(item.describe())
     if not report.created and not report.refused:
@@ -159,6 +160,7 @@ def export_command(module_id: str, target: Path | None) -> None:
             exported = export_to_folder(session, current_app.config["CONTENT_DIR"], module_id, target)
         except ToolError as exc:
             raise click.ClickException(exc.message) from None
+        session.commit()
     for path in exported.paths:
         click.echo(f"wrote {path}")
     click.echo(f"Exported {module_id} v{exported.number}.")

@@ -30,6 +30,7 @@ def setup_command() -> None:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException("Content not published: fix the problems above.") from None
+        session.commit()
         for line in report.lines():
             click.echo(line)
         if current_app.config["DEVELOPMENT"]:

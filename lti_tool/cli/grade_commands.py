@@ -70,6 +70,7 @@ def resend_command(grade_sync_id: int) -> None:
             row = grades.resend(session, grade_sync_id)
         except ToolError as exc:
             raise click.ClickException(exc.message) from exc
+        session.commit()
         click.echo(f"Queued grade send {row.id} (again for {grade_sync_id}).")
 
 

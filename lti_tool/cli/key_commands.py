@@ -18,6 +18,7 @@ def rotate_command() -> None:
     grace = timedelta(days=int(current_app.config["KEY_GRACE_DAYS"]))
     with session_factory(current_app)() as session:
         key = keys.rotate(session, grace)
+        session.commit()
         click.echo(f"New signing key {key.kid}; previous keys stay published for {grace.days} days.")
 
 

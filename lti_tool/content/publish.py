@@ -108,7 +108,8 @@ class PublishReport:
 
 def publish(session: Session, content_dir: Path | str, *, change: str = "minor", note: str = "",
             actor: str = "cli", force: bool = False) -> PublishReport:
-    """Check the whole content folder, then publish every module and quiz that changed. Commits.
+    """Check the whole content folder, then publish every module and quiz that changed (flushed; the caller
+    commits).
 
     A module edited in the browser (or imported) whose folder differs from that version is refused and left as
     it is, with its quizzes, unless ``force``; the report lists it.
@@ -221,9 +222,10 @@ def checked_content(tree: SourceTree) -> Content:
 
 def publish_content(session: Session, content: Content, *, change: str, note: str, actor: str,
                     origin: str, folder_digests: dict[str, str] | None = None) -> PublishReport:
-    """Publish ``content`` in one transaction. Two publishes of the same module or quiz at once both number
-    their version from the same current one; the second to write breaks the unique version number and is
-    refused as ``PublishedMeanwhile`` (409) instead of failing with a 500."""
+    """Publish ``content`` in the caller's transaction (flushed; the caller commits it with its audit entry).
+    Two publishes of the same module or quiz at once both number their version from the same current one; the
+    second to write breaks the unique version number and is refused as ``PublishedMeanwhile`` (409) instead of
+    failing with a 500."""
     if change not in CHANGES:
         raise ToolError(f"change must be one of {', '.join(CHANGES)}, not {change!r}")
     quiz_versions: dict[str, QuizVersion] = {}
@@ -238,7 +240,7 @@ def publish_content(session: Session, content: Content, *, change: str, note: st
             number, before = publish_module(session, module, quiz_versions, change=change, note=note, actor=actor,
                                             origin=origin, folder_digest=(folder_digests or {}).get(module.id))
             module_changes.append(VersionChange("module", module.id, before, number))
-        session.commit()
+        session.flush()
     except IntegrityError as exc:
         session.rollback()
         names = [f"module {m.id}" for m in content.modules] + [f"quiz {q.id}" for q in content.quizzes]

@@ -71,5 +71,5 @@ def bind_resource_link(session: Session, *, course_id: int, resource_link_pk: in
         raise Conflict(f"“{entry.title}” has no editions.")
     link.module_slug = module_slug
     link.edition_id = edition_id
-    session.commit()
+    session.flush()
     return link

@@ -92,7 +92,8 @@ def gmc_areas_of(version: ModuleVersion) -> list[int]:
 
 
 def issue_certificate(session: Session, progress: Progress) -> Certificate:
-    """The progress's certificate, created on first request. Commits. Concurrent requests get the same row."""
+    """The progress's certificate, created on first request (flushed; the caller commits). Concurrent requests
+    get the same row: a clash rolls back only the savepoint the new row was written in."""
     existing = session.scalars(select(Certificate).where(Certificate.progress_id == progress.id)).one_or_none()
     if existing is not None:
         return existing
@@ -106,12 +107,11 @@ def issue_certificate(session: Session, progress: Progress) -> Certificate:
         details={"module_slug": progress.module_slug, "course_id": progress.course_id,
                  "edition_id": progress.edition_id, "gmc_areas": gmc_areas_of(version)},
     )
-    session.add(certificate)
     try:
-        session.commit()
+        with session.begin_nested():
+            session.add(certificate)
     except IntegrityError:
         # Another request issued it first (same progress), or - in theory - the 80-bit code collided.
-        session.rollback()
         existing = session.scalars(select(Certificate).where(Certificate.progress_id == progress.id)).one_or_none()
         if existing is not None:
             return existing

@@ -72,7 +72,7 @@ def create_edition(session: Session, *, course_id: int, module_slug: str, name: 
                       name=_check_name(session, course_id, module_slug, name, None),
                       opens_at=opens_at, due_at=due_at, closes_at=closes_at, created_by=created_by[:300])
     session.add(edition)
-    session.commit()
+    session.flush()
     return edition
 
 
@@ -93,7 +93,7 @@ def update_edition(session: Session, *, course_id: int, edition_id: int, name: s
     if name is not None:
         edition.name = _check_name(session, course_id, edition.module_slug, name, edition.id)
     edition.opens_at, edition.due_at, edition.closes_at = opens_at, due_at, closes_at
-    session.commit()
+    session.flush()
     return edition
 
 

@@ -112,7 +112,7 @@ def resend(session: Session, grade_sync_id: int, *, course_id: int | None = None
         next_attempt_at=utcnow(), resent_from_id=old.id,
     )
     session.add(row)
-    session.commit()
+    session.flush()
     return row
 
 

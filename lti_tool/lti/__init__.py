@@ -9,4 +9,12 @@ refusal (``errors``). Services: access tokens and authorised calls (``service_to
 decisions (``gradebook``), grade columns and scores
 (``ags``), the grade outbox worker (``outbox``), the course roster (``nrps``) and deep-linking responses
 (``deep_linking``).
+
+One commit rule: functions flush and the caller (a view, a command, a worker loop) commits once, after the audit
+entry where there is one. The named exceptions commit on their own, each with a comment saying why: what is
+fetched from a platform and cached for every worker (``platform_keys``, ``service_token``, ``nrps``, the grade
+columns ``ags`` remembers or forgets), the tool's first key (``keys.signing_key``), a login's state
+(``storage.issue_state``), what a refused launch leaves behind (``validation``), the dynamic-registration invite's
+claim and its release (``dynamic_registration``), the outbox worker's claims and outcomes (``outbox``) and the
+``grades repair`` command's repair (``gradebook.repair_columns``).
 """

@@ -182,7 +182,7 @@ def _claim_invite(session: Session, token: str) -> int:
         raise refused
     claimed = cast(CursorResult[Any], session.execute(update(RegistrationInvite).where(
         RegistrationInvite.id == invite_id, RegistrationInvite.used_at.is_(None)).values(used_at=utcnow())))
-    session.commit()
+    session.commit()  # the claim: a second registration with this invite is refused while this one runs
     if claimed.rowcount != 1:
         raise refused
     return invite_id
@@ -210,10 +210,10 @@ def register(session: Session, urls: ToolUrls, invite: str, openid_configuration
                               "platform did not accept the registration.", status=502) from exc
         session.execute(update(RegistrationInvite).where(RegistrationInvite.id == invite_id)
                         .values(platform_id=platform.id))
-        session.commit()
+        session.commit()  # the platform already holds the registration: keep ours before answering it
         return platform
     except Exception:
         session.rollback()
         session.execute(update(RegistrationInvite).where(RegistrationInvite.id == invite_id).values(used_at=None))
-        session.commit()
+        session.commit()  # give the claimed invite back: the request's own failure rolls back everything else
         raise

@@ -40,7 +40,7 @@ def signing_key(session: Session) -> ToolKey:
     key = _new_key()
     session.add(key)
     try:
-        session.commit()
+        session.commit()  # the first key serves every worker from now on, whatever happens to this request
     except IntegrityError:  # another worker created one at the same moment
         session.rollback()
     key = _current_key(session)
@@ -55,14 +55,14 @@ def _current_key(session: Session) -> ToolKey | None:
 
 
 def rotate(session: Session, grace: timedelta) -> ToolKey:
-    """Add a new signing key; the old ones stay published for ``grace``."""
+    """Add a new signing key; the old ones stay published for ``grace`` (flushed; the caller commits)."""
     now = utcnow()
     for old in session.scalars(select(ToolKey).where(ToolKey.retired_at.is_(None))):
         old.retired_at = now
         old.published_until = now + grace
     key = _new_key()
     session.add(key)
-    session.commit()
+    session.flush()
     return key
 
 

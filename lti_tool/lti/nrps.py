@@ -130,7 +130,7 @@ def refresh_roster(session: Session, course: Course, *, http: requests.Session, 
         course.roster_error = ("Blackboard did not offer this course's roster (Names and Roles) to the tool, so "
                                "only people who have opened the tool are listed. Ask the Blackboard administrator "
                                "to allow memberships for the tool's deployment.")
-        session.commit()
+        session.commit()  # the roster is a cache of the platform's: kept whatever the page that asked does
         return
     platform = _platform(session, course)
     try:
@@ -140,11 +140,11 @@ def refresh_roster(session: Session, course: Course, *, http: requests.Session, 
         session.rollback()
         course.roster_synced_at = utcnow()
         course.roster_error = f"The roster could not be fetched from Blackboard: {exc.message}"[:1000]
-        session.commit()
+        session.commit()  # why the roster is old is kept with it, like the roster itself
         return
     store_members(session, course, platform.id, members)
     course.roster_error = None
-    session.commit()
+    session.commit()  # a cache of the platform's roster, fetched outside the request's own unit of work
 
 
 def refresh_if_stale(session: Session, course_id: int, *, refresh: bool = False,

@@ -37,7 +37,7 @@ def _refresh(session: Session, platform: Platform, timeout: float) -> bool:
         log.warning("could not fetch the JWKS of platform %s: %s", platform.id, type(exc).__name__)
         return False
     platform.jwks_fetched_at = utcnow()
-    session.commit()
+    session.commit()  # a cache of the platform's keys: kept even if the launch that fetched them is refused
     return True
 
 

@@ -158,7 +158,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
         session.execute(select(Platform.id).where(Platform.id == platform.id).with_for_update())
         cached = _cached(session, platform.id, key)
         if _live(cached):
-            session.commit()
+            session.commit()  # release the platform row's lock: the other workers waiting on it reuse this token
             return cached.token, True, cached.expires_at
     token, expires_in = _request_token(session, platform, key, http, timeout)
     expires_at = utcnow() + timedelta(seconds=expires_in)
@@ -167,7 +167,7 @@ def access_token(session: Session, platform: Platform, scopes: Iterable[str], *,
     else:
         cached.token, cached.expires_at = token, expires_at
     try:
-        session.commit()
+        session.commit()  # a cache of the platform's token, shared with every worker (and the lock released)
     except IntegrityError:  # another worker stored one at the same moment; theirs is as good as ours
         session.rollback()
     return token, False, expires_at
@@ -178,7 +178,7 @@ def drop_token(session: Session, platform: Platform, scopes: Iterable[str], toke
     session.execute(delete(AccessToken).where(AccessToken.platform_id == platform.id,
                                               AccessToken.scope_key == scope_key(scopes),
                                               AccessToken.token == token))
-    session.commit()
+    session.commit()  # forget the refused token for every worker, whatever happens to this call
 
 
 class TokensInHand:

@@ -20,7 +20,7 @@ def issue_state(session: Session, *, state: str, nonce: str, platform_id: int, l
                 target_link_uri: str | None, storage_target: str | None) -> None:
     session.add(OidcState(state=state, nonce=nonce, platform_id=platform_id, target_link_uri=target_link_uri,
                           storage_target=storage_target, expires_at=utcnow() + timedelta(seconds=lifetime)))
-    session.commit()
+    session.commit()  # stored before the browser leaves for the platform, whose answer may reach another worker
 
 
 def find_state(session: Session, state: str) -> OidcState | None:

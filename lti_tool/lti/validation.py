@@ -161,7 +161,7 @@ def active_deployment(session: Session, platform: Platform, body: dict[str, Any]
     if not row.is_active:
         session.execute(update(Deployment).where(Deployment.id == row.id)
                         .values(refused_launches=Deployment.refused_launches + 1))
-        session.commit()
+        session.commit()  # counted although the launch is refused (the refusal rolls the request back)
         raise LaunchError(
             "deployment_inactive",
             f"This tool has not yet been switched on for deployment “{deployment_id}”.",
@@ -177,7 +177,7 @@ def _record_unknown_deployment(session: Session, platform_id: int, deployment_id
     row = Deployment(platform_id=platform_id, deployment_id=deployment_id, is_active=False)
     session.add(row)
     try:
-        session.commit()
+        session.commit()  # remembered for an admin to switch on, although this launch is refused
     except IntegrityError:
         session.rollback()
         row = session.scalars(select(Deployment).where(Deployment.platform_id == platform_id,

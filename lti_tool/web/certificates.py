@@ -19,6 +19,7 @@ def download(launch, course_id: int, module_slug: str):
     edition_id = request.args.get("edition", type=int)
     session = get_session()
     certificate = certificates.certificate_for_learner(session, launch.user_id, course_id, module_slug, edition_id)
+    session.commit()
     pdf = certificates.certificate_pdf(certificate, tool_url("certificates.verify", code=certificate.code))
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{module_slug}.pdf"',

@@ -85,6 +85,7 @@ def respond(launch_id: str):
     except Conflict as exc:
         db.rollback()
         return _choice_page(context, dl, error=exc.message, status=400)
+    db.commit()
     allow_form_action(dl.return_url)
     return render_template("deep_linking/return.html", title="Returning to Blackboard", action=dl.return_url,
                            jwt=token, count=len(choices))
@@ -110,6 +111,7 @@ def bind(launch: LaunchContext, course_id: int):
             db.rollback()
             error = exc.message
         else:
+            db.commit()
             return redirect(url_for("learner.module_home", course_id=course_id, module_slug=slug), code=303)
     by_module = {m.slug: editions.list_editions(db, course_id, m.slug) for m in modules if m.has_editions}
     return render_template("deep_linking/bind.html", title="Choose what this link opens", modules=modules,

@@ -42,5 +42,6 @@ def create(launch, course_id: int):
     except Conflict as exc:
         get_session().rollback()
         return _page(course_id, error=exc.message, form=form.to_dict(), status=400)
+    get_session().commit()
     flash(f"Edition “{edition.name}” created.", "success")
     return redirect(url_for("editions.index", course_id=course_id), code=303)

@@ -153,6 +153,7 @@ def quiz_analysis(launch, course_id: int, quiz_slug: str):
 def resend_grade(launch, course_id: int, grade_sync_id: int):
     db = get_session()
     grades.resend(db, grade_sync_id, course_id=course_id)
+    db.commit()
     flash("The score is queued to be sent to Blackboard again.", "success")
     learner = request.form.get("learner", type=int)
     if learner:

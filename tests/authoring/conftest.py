@@ -20,6 +20,7 @@ def test_config(test_config: dict, demo_content: Path) -> dict:
 def published(db, demo_content):
     """The demo content published from the files: module ``demo`` v1 and quiz ``demo-check`` v1."""
     publish(db, demo_content, note="first", actor="cli")
+    db.commit()
     return demo_content
 
 

@@ -36,7 +36,9 @@ def edit_and_publish(db, folder, old: str, new: str, **kwargs):
                "actor": "Ada (user 1)", **kwargs}
     text = a.load_file(db, "demo", PAGE, options["base_number"]).text
     assert old in text
-    return a.publish_edit(db, folder, "demo", PAGE, text.replace(old, new), **options)
+    report = a.publish_edit(db, folder, "demo", PAGE, text.replace(old, new), **options)
+    db.commit()
+    return report
 
 
 # ------------------------------------------------------------------------------------------ listing and loading

@@ -32,6 +32,7 @@ def publish_dated(db, root, *, page_due: date, others_due: date):
         due = page_due if path.endswith("01-first.md") else others_due
         file.write_text(dated(file.read_text(encoding="utf-8"), last, due), encoding="utf-8")
     publish(db, root, actor="cli")
+    db.commit()
 
 
 def test_review_due_lists_past_and_soon_items_most_overdue_first(db, tmp_path):

@@ -53,5 +53,6 @@ def test_an_unknown_module_is_404(launched_client):
 
 def test_without_a_live_launch_nothing_is_served(app, db, demo_content):
     publish(db, demo_content)
+    db.commit()
     response = app.test_client().get("/content/demo/assets/images/chart.png")
     assert response.status_code == 401

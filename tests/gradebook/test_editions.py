@@ -17,9 +17,11 @@ JAN = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
 def _edition(db, course, name: str, opens: datetime, days_due: int = 60, days_close: int = 75) -> Edition:
-    return editions.create_edition(db, course_id=course.id, module_slug="portfolio-arcp", name=name,
-                                   opens_at=opens, due_at=opens + timedelta(days=days_due),
-                                   closes_at=opens + timedelta(days=days_close))
+    edition = editions.create_edition(db, course_id=course.id, module_slug="portfolio-arcp", name=name,
+                                      opens_at=opens, due_at=opens + timedelta(days=days_due),
+                                      closes_at=opens + timedelta(days=days_close))
+    db.commit()
+    return edition
 
 
 def test_edition_dates_must_run_open_then_due_then_close(db, course):

@@ -266,6 +266,7 @@ def test_resend_turns_a_failed_row_into_a_new_pending_row_that_is_delivered(db, 
     outbox.run_until_idle(factory, outbox_settings)
     emulator.state.add_member(DEFAULT_CONTEXT_ID, "late-joiner", "Late", "Joiner")
     again = grades.resend(db, failed.id)
+    db.commit()
     assert again.resent_from_id == failed.id and again.timestamp > failed.timestamp
     assert outbox.run_until_idle(factory, outbox_settings).sent == 1
     assert [s["userId"] for s in emulator.scores(SAMPLE_LINEITEM)] == ["late-joiner"]
@@ -363,6 +364,7 @@ def test_a_deleted_column_fails_the_row_and_a_resend_makes_a_new_column(db, cour
     assert lost.last_status == 404 and "no longer exists" in lost.last_error
     assert db.scalars(select(LineItem)).first() is None
     again = grades.resend(db, lost.id)
+    db.commit()
     assert again.lineitem_url is None
     assert outbox.run_until_idle(factory, outbox_settings).sent == 1
     [new_item] = emulator.state.course(DEFAULT_CONTEXT_ID).lineitems.values()

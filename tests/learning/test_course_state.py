@@ -30,9 +30,11 @@ def plain_link_launch(db, course, *, role: str = "learner") -> Arranged:
 
 def create_arcp_edition(db, course_id: int):
     now = utcnow()
-    return editions.create_edition(db, course_id=course_id, module_slug=ARCP, name="Spring 2027",
-                                   opens_at=now - timedelta(days=1), due_at=now + timedelta(days=30),
-                                   closes_at=now + timedelta(days=60))
+    edition = editions.create_edition(db, course_id=course_id, module_slug=ARCP, name="Spring 2027",
+                                      opens_at=now - timedelta(days=1), due_at=now + timedelta(days=30),
+                                      closes_at=now + timedelta(days=60))
+    db.commit()
+    return edition
 
 
 def complete_supervision(client, course_id: int) -> None:
@@ -86,6 +88,7 @@ def test_a_module_the_learner_completed_stays_reachable_when_its_link_is_rebound
     edition = create_arcp_edition(db, course.id)
     catalogue.bind_resource_link(db, course_id=course.id, resource_link_pk=learner.resource_link_pk,
                                  module_slug=ARCP, edition_id=edition.id)
+    db.commit()
     for path in ("/", "/complete", "/certificate.pdf", "/page/page-1"):
         assert client.get(f"/course/{course.id}/module/{SUPERVISION}{path}").status_code == 200, path
     assert "Supervising IMGs" in client.get(f"/course/{course.id}/").get_data(as_text=True)

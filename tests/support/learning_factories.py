@@ -128,6 +128,7 @@ def _publish(session: Session, texts: dict[str, str], *, change: str = "minor") 
         texts = {**texts, path: texts[path].replace(f"estimated_minutes: {ESTIMATE}", f"estimated_minutes: {minutes}")}
     tree = SourceTree(Path(__file__).parent, texts)
     publish_content(session, checked_content(tree), change=change, note="", actor="tests", origin="files")
+    session.commit()
 
 
 def publish_quiz(session: Session, slug: str = "demo-check", *, questions: list[dict[str, Any]] | None = None,

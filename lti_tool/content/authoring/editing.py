@@ -173,7 +173,8 @@ def edit_warnings(session: Session, content_dir: Path | str, slug: str, base_num
 def publish_edit(session: Session, content_dir: Path | str, slug: str, path: str, text: str, *,
                  base_number: int, change: str, note: str, actor: str, confirmed: bool = False,
                  seen_current: int | None = None) -> PublishReport:
-    """Publish the module with one file edited, as a new version with origin ``browser``. Commits.
+    """Publish the module with one file edited, as a new version with origin ``browser``; the caller commits it
+    with its audit entry.
 
     Refused with the validator's problems if the edit has any; refused with ``PublishedMeanwhile`` if the
     module's current version is no longer ``seen_current`` (the one current when the editor opened: someone

@@ -54,7 +54,8 @@ def export_to_folder(session: Session, content_dir: Path | str, slug: str, to: P
     """Write the current version's Markdown into a content folder (default: the content folder itself).
 
     Markdown files of the module folder that the version does not have are removed, so the folder holds exactly
-    the version. Exported into the content folder, the folder is recorded as holding that version. Commits.
+    the version. Exported into the content folder, the folder is recorded as holding that version (flushed; the
+    caller commits).
     """
     module = module_row(session, slug)
     number = version_row(session, module).number
@@ -70,7 +71,7 @@ def export_to_folder(session: Session, content_dir: Path | str, slug: str, to: P
         (target / path).write_text(text, encoding="utf-8")
     if target.resolve() == Path(content_dir).resolve():
         module.folder_version = number
-        session.commit()
+        session.flush()
     return Exported(number, sorted(texts))
 
 
