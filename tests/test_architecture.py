@@ -91,6 +91,13 @@ def test_content_never_imports_learning():
     assert _violations(_files("content"), ("lti_tool.learning",)) == []
 
 
+def test_question_types_never_import_the_interchange_formats():
+    """Writers hand each type their helpers; an import the other way would cycle through interchange/__init__."""
+    files = _files("content/question_types")
+    assert files
+    assert _violations(files, ("lti_tool.content.interchange",)) == []
+
+
 # Top-level parts of lti_tool/, highest first: each may import only parts of a lower layer. Parts in one layer stand
 # beside each other and import none of each other.
 LAYERS: tuple[frozenset[str], ...] = (
@@ -164,3 +171,11 @@ def test_the_parts_of_the_package_import_each_other_without_cycles():
 
     cycles = [cycle for start in sorted(graph) if (cycle := cycle_from(start, [start]))]
     assert [" → ".join(cycle) + f" ({edges[cycle[-2], cycle[-1]]})" for cycle in cycles] == []
+
+
+def test_test_modules_import_helpers_from_support_not_from_other_test_modules():
+    """A helper another file needs lives in tests/support/; importing a test module runs its collection twice."""
+    tests = REPO_ROOT / "tests"
+    found = [f"{path.relative_to(REPO_ROOT)} imports {name}" for path in sorted(tests.rglob("*.py"))
+             for name in sorted(_imports(path)) if name.rpartition(".")[2].startswith("test_")]
+    assert found == []
