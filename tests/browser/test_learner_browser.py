@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, assert_fits
 from tests.support.launches import make_course, make_launch
 from tests.support.learning_factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
 
@@ -62,11 +62,6 @@ def page_for(browser, server):
 def assert_accessible(page, label: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{label}:\n{results.generate_report()}"
-
-
-def assert_fits(page, width: int, label: str) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{label} scrolls sideways at {width}px ({scroll_width}px wide)"
 
 
 FOCUSED = """() => { const e = document.activeElement; const set = e.closest('fieldset');

@@ -9,8 +9,7 @@ from playwright.sync_api import sync_playwright
 
 from lti_platform_emulator import serve_in_thread
 from lti_tool.content import publish
-from tests.browser.test_learner_browser import assert_fits
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, assert_fits
 from tests.support.demo_content import DEMO_FILES, write_demo
 from tests.support.launches import make_course, make_launch
 

@@ -11,9 +11,16 @@ from lti_tool.lti import claims as c
 from lti_tool.lti import outbox
 from lti_tool.lti.service_token import scope_key
 from lti_tool.models import AccessToken, GradeSync, ResourceLink
-from tests.support.platform_emulator import launch, learner, progress_for, record_score, seed_catalogue, statuses
-
-from .test_grade_outbox import SAMPLE_LINEITEM, drain
+from tests.support.platform_emulator import (
+    SAMPLE_LINEITEM,
+    drain_sessions,
+    launch,
+    learner,
+    progress_for,
+    record_score,
+    seed_catalogue,
+    statuses,
+)
 
 OPEN_EDX_SCOPES = (c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE)
 
@@ -92,6 +99,6 @@ def test_a_token_refused_because_the_platform_could_not_fetch_the_tools_keys_is_
     assert row.status == "pending" and row.last_status == 400 and "could not fetch the tool's keys" in row.last_error
 
     emulator.settings.tool_jwks_url = reachable
-    drain(factory, outbox_settings)
+    drain_sessions(factory, outbox_settings)
     assert set(statuses(db).values()) == {"sent"}
     assert [s["scoreGiven"] for s in emulator.scores(SAMPLE_LINEITEM)] == [70.0]

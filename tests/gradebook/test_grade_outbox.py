@@ -16,25 +16,13 @@ from lti_tool.lti.service_token import ServiceClient
 from lti_tool.models import AccessToken, Edition, GradeSync, LineItem, ResourceLink, utcnow
 from tests.support.platform_emulator import (
     CLIENT_ID,
+    SAMPLE_LINEITEM,
+    drain_sessions,
     learner,
     progress_for,
     record_score,
     statuses,
 )
-
-SAMPLE_LINEITEM = "li-img-supervision"
-
-
-def drain(factory, settings, seconds: float = 20.0) -> None:
-    """Run passes until nothing is pending (rows waiting for a retry are waited for)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        outbox.run_until_idle(factory, settings)
-        with factory() as session:
-            if not session.scalars(select(GradeSync.id).where(GradeSync.status == "pending")).first():
-                return
-        time.sleep(0.05)
-    raise AssertionError("grade rows still pending")
 
 
 def test_token_assertion_is_signed_with_the_tool_key_and_has_integer_times_and_unique_jti(db, platform, emulator):
@@ -117,7 +105,7 @@ def test_an_outage_of_503s_timeouts_and_429s_ends_with_every_score_delivered_exa
     emulator.state.faults.fail_next("token", 503)
     emulator.state.faults.fail_for("scores", 0.6, status=503)
     emulator.state.faults.delay("scores", outbox_settings.timeout + 0.5, count=1)
-    drain(factory, outbox_settings)
+    drain_sessions(factory, outbox_settings)
     delivered = [s["userId"] for s in emulator.scores(SAMPLE_LINEITEM)]
     assert sorted(delivered) == subs
     assert set(statuses(db).values()) == {"sent"}
@@ -131,7 +119,7 @@ def test_time_out_after_the_platform_stored_the_score_is_not_sent_twice(db, cour
     first = outbox.run_until_idle(factory, outbox_settings)
     assert first.retry == 1
     time.sleep(1.0)  # the platform finishes storing the score the tool stopped waiting for
-    drain(factory, outbox_settings)
+    drain_sessions(factory, outbox_settings)
     assert len(emulator.scores(SAMPLE_LINEITEM)) == 1
     assert set(statuses(db).values()) == {"sent"}
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from lti_tool import REPO_ROOT
 from lti_tool.content.interchange import load_quiz
 from lti_tool.models import AuditEntry
-from tests.interchange.test_imports import MOODLE_BANK
 from tests.support import tutor_factories as f
+from tests.support.quiz_banks import MOODLE_BANK
 
 
 def test_cli_exports_gift_to_standard_output_and_qti_to_a_file(app, tmp_path):

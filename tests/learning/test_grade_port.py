@@ -10,8 +10,7 @@ from lti_tool.learning.grades import ProgressChange
 from lti_tool.learning.progress import record_page_view, start_or_resume
 from lti_tool.lti.gradebook import connect
 from lti_tool.models import GradeSync
-from tests.learning.test_progress import module, pass_quiz
-from tests.support.learning_factories import publish_demo_module
+from tests.support.learning_factories import module, pass_quiz, publish_demo_module
 
 
 class RecordingGradeBook:

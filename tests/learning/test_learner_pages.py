@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lti_tool.models import Attempt, PageView, Progress, QuizVersion
 from tests.support.launches import make_course, make_launch, sign_in
 from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module
-from tests.support.quiz_form import answer_fields, field_of
+from tests.support.quiz_form import csrf, field_of, form_fields, open_quiz
 
 BASE = "/course/{course}/module/img-demo"
 
@@ -28,21 +28,6 @@ def signed_in(client, db):
 
 def url(arranged, path=""):
     return BASE.format(course=arranged.course_id) + path
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def form_fields(db, html: str, answers: dict) -> dict:
-    """The fields the rendered form sends for ``answers`` (written in content ids)."""
-    return answer_fields(html, db.scalars(select(QuizVersion)).one(), answers)
-
-
-def open_quiz(client, arranged) -> str:
-    start = client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
-    client.post(url(arranged, "/quiz/demo-check/start"), data={"csrf_token": csrf(start)})
-    return client.get(url(arranged, "/quiz/demo-check/")).get_data(as_text=True)
 
 
 def test_course_home_lists_the_bound_module(client, signed_in):

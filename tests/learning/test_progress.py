@@ -6,15 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lti_tool.learning import quizzes
 from lti_tool.learning.progress import Learner, module_status, record_page_view, start_or_resume
-from lti_tool.models import Edition, GradeSync, Module, PageView, utcnow
+from lti_tool.models import Edition, GradeSync, PageView, utcnow
 from tests.support.launches import make_course, make_launch
-from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module, publish_version
-
-
-def module(db, slug="img-demo"):
-    return db.scalars(select(Module).where(Module.slug == slug)).one()
+from tests.support.learning_factories import CORRECT_ANSWERS, module, pass_quiz, publish_demo_module, publish_version
 
 
 def grades(db, progress):
@@ -24,11 +19,6 @@ def grades(db, progress):
 def view_all(db, progress):
     for page in progress.module_version.pages:
         record_page_view(db, progress, page.slug)
-
-
-def pass_quiz(db, progress, answers=CORRECT_ANSWERS):
-    quiz = quizzes.quiz_place(progress, "demo-check").quiz_version
-    return quizzes.submit_attempt(db, progress, quizzes.start_attempt(db, progress, quiz), answers)
 
 
 def test_starting_queues_one_in_progress_grade_and_resuming_queues_none(db, learner):

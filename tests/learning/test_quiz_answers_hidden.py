@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lti_tool.models import Attempt, QuizVersion
 from tests.support.launches import make_course, make_launch, sign_in
 from tests.support.learning_factories import CORRECT_ANSWERS, DEMO_QUESTIONS, publish_demo_module
-from tests.support.quiz_form import QuizFormParser, answer_fields, field_of, shown_questions
+from tests.support.quiz_form import QuizFormParser, answer_fields, csrf, field_of, shown_questions
 
 QUIZ = "/course/{course}/module/img-demo/quiz/demo-check/"
 TOKEN = "[0-9a-f]{12}"
@@ -33,10 +33,6 @@ def open_attempt(client, db, course) -> str:
     start = client.get(QUIZ.format(course=course.id)).get_data(as_text=True)
     client.post(QUIZ.format(course=course.id) + "start", data={"csrf_token": csrf(start)})
     return client.get(QUIZ.format(course=course.id)).get_data(as_text=True)
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def quiz(db) -> QuizVersion:

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from lti_tool import REPO_ROOT, create_app
 from lti_tool.lti import registration
 from lti_tool.models import Launch
-from tests.support.lti_world import form_of
+from tests.support.lti_world import form_link, form_of
 
 
 def _platform(db):
@@ -92,12 +92,6 @@ def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_wind
     assert "btg_session" in top_level.cookies
     again = lti_world.new_browser().get(new_window_url, timeout=10)
     assert again.status_code == 400 and "handoff_invalid" in again.text
-
-
-def form_link(html: str) -> str:
-    import re
-
-    return re.search(r'href="(/lti/resume\?[^"]+window=new[^"]*)"', html).group(1).replace("&amp;", "&")
 
 
 def _free_port() -> int:

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from tests.learning.test_learner_pages import csrf, form_fields, open_quiz
 from tests.support.launches import make_course, make_launch, sign_in
 from tests.support.learning_factories import CORRECT_ANSWERS, publish_demo_module
+from tests.support.quiz_form import csrf, form_fields, open_quiz
 
 LAUNCH_BUDGET = 20
 PAGE_VIEW_BUDGET = 5

@@ -10,7 +10,7 @@ from lti_tool import create_app
 from lti_tool.db import session_factory
 from lti_tool.lti import registration
 from lti_tool.models import Platform
-from tests.security.test_role_safety import GUARDED, build_url, client_as
+from tests.support.routes import GUARDED, build_url, client_as
 
 
 def _csp(response) -> dict[str, list[str]]:

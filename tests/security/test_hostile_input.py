@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lti_tool import REPO_ROOT
 from lti_tool.numbers import DATABASE_INT_MAX
-from tests.security.test_role_safety import ALL_ROUTES, client_as, rule_methods, url_values
+from tests.support.routes import ALL_ROUTES, client_as, rule_methods, url_values
 
 NUMBERS = st.one_of(
     st.integers(min_value=-10, max_value=10),

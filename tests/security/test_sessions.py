@@ -7,8 +7,7 @@ import re
 
 import requests
 
-from tests.lti.test_iframe_and_workers import form_link
-from tests.support.lti_world import form_of
+from tests.support.lti_world import form_link, form_of
 
 MODULE = {"module": "img-supervision"}
 

@@ -16,6 +16,12 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def assert_fits(page: playwright_api.Page, width: int, label: str) -> None:
+    """The page needs no sideways scrolling at ``width`` pixels (WCAG reflow)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{label} scrolls sideways at {width}px ({scroll_width}px wide)"
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator:
     assert Path(CHROMIUM).exists(), f"the browser tests need Debian's chromium at {CHROMIUM} (./test.sh installs it)"

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from lti_tool.content.estimate import module_estimate
 from lti_tool.content.parse import SourceTree, parse_content
 from lti_tool.content.publish import checked_content, publish_content
+from lti_tool.learning import quizzes
 from lti_tool.models import Module, ModuleVersion, QuizVersion
 
 REVIEWED = "2026-11-25"
@@ -163,3 +164,14 @@ def publish_demo_module(session: Session, slug: str = "img-demo", *, quiz_slug: 
                         completion: dict[str, Any] | None = None, **quiz_options: Any) -> ModuleVersion:
     quiz = publish_quiz(session, quiz_slug, **quiz_options)
     return publish_version(session, slug, quiz=quiz, completion=completion)
+
+
+def module(session: Session, slug: str = "img-demo") -> Module:
+    """The published module with this slug."""
+    return session.scalars(select(Module).where(Module.slug == slug)).one()
+
+
+def pass_quiz(session: Session, progress: Any, answers: dict[str, Any] = CORRECT_ANSWERS) -> Any:
+    """Start and submit the demo quiz of ``progress`` with ``answers`` (all correct unless given); the result."""
+    quiz = quizzes.quiz_place(progress, "demo-check").quiz_version
+    return quizzes.submit_attempt(session, progress, quizzes.start_attempt(session, progress, quiz), answers)

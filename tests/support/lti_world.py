@@ -8,6 +8,7 @@ Fixture: ``lti_world``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -44,6 +45,11 @@ class _Form(HTMLParser):
             self.action = a.get("action")
         if tag == "input" and a.get("name"):
             self.fields[str(a["name"])] = a.get("value") or ""
+
+
+def form_link(html: str) -> str:
+    """The "open in a new window" resume link a page offers when the iframe dropped the session cookie."""
+    return re.search(r'href="(/lti/resume\?[^"]+window=new[^"]*)"', html).group(1).replace("&amp;", "&")
 
 
 def form_of(html: str) -> tuple[str | None, dict[str, str]]:

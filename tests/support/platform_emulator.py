@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 import requests
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from lti_platform_emulator import (
     DEFAULT_CONTEXT_ID,
@@ -49,6 +49,7 @@ from lti_tool.models import (
 from lti_tool.vocabulary import TEST_USER_ROLES
 
 CLIENT_ID = "btg-test-client"
+SAMPLE_LINEITEM = "li-img-supervision"  # the line item the emulator holds for the img-supervision module
 DEPLOYMENT_ID = "btg-test-deployment"
 AGS_SCOPES = [c.SCOPE_LINEITEM, c.SCOPE_LINEITEM_READONLY, c.SCOPE_RESULT_READONLY, c.SCOPE_SCORE]
 # Grade delivery that gives up and retries within a test's patience; a folder's ``test_config`` adds it.
@@ -225,12 +226,16 @@ def seed_catalogue(db: Session) -> None:
 
 def drain(app, settings: OutboxSettings, seconds: float = 20.0) -> None:
     """Run the outbox until nothing is pending (retries wait their short back-off)."""
-    factory = session_factory(app)
+    drain_sessions(session_factory(app), settings, seconds)
+
+
+def drain_sessions(factory: sessionmaker[Session], settings: OutboxSettings, seconds: float = 20.0) -> None:
+    """``drain`` for a test holding the session factory rather than the app."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run_until_idle(factory, settings)
         with factory() as session:
             if not session.scalars(select(GradeSync.id).where(GradeSync.status == "pending")).first():
                 return
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError("scores still pending after the outbox ran")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from sqlalchemy import select
+
 from lti_tool.models import Question, QuizVersion
 
 TAG = re.compile(r"<[^>]+>")
@@ -204,3 +206,21 @@ def field_of(html: str, quiz: Questions, question_slug: str) -> str:
     """The opaque field token of one question in the rendered form (what autosave posts as ``question``)."""
     title = next(title for title, q in _by_title(quiz).items() if q.slug == question_slug)
     return next(shown.field for shown in shown_questions(html) if shown.title == title)
+
+
+def csrf(html: str) -> str:
+    """The CSRF token a rendered form carries."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def form_fields(db: Any, html: str, answers: dict) -> dict:
+    """The fields the rendered form sends for ``answers`` (written in content ids), for the one published quiz."""
+    return answer_fields(html, db.scalars(select(QuizVersion)).one(), answers)
+
+
+def open_quiz(client: Any, arranged: Any) -> str:
+    """Start the demo module's quiz as this signed-in launch; the open quiz form."""
+    quiz = f"/course/{arranged.course_id}/module/img-demo/quiz/demo-check/"
+    start = client.get(quiz).get_data(as_text=True)
+    client.post(quiz + "start", data={"csrf_token": csrf(start)})
+    return client.get(quiz).get_data(as_text=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..model import QuestionSource, QuizSource
-from ..question_types.blocks import number_text
+from ..question_types import question_type
 
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
@@ -30,27 +30,8 @@ def field(markdown: str) -> str:
 
 def question_line(question: QuestionSource) -> str:
     stem = field(question.stem) or field(question.title)
-    kind = question.type
-    if kind in ("single", "multiple"):
-        fields = ["MC" if kind == "single" else "MA", stem]
-        for option in question.options:
-            fields += [field(option.text), "correct" if option.correct else "incorrect"]
-    elif kind == "truefalse":
-        answer = next((o.id for o in question.options if o.correct), "true")
-        fields = ["TF", stem, answer]
-    elif kind == "numeric" and question.numeric is not None:
-        fields = ["NUM", stem, number_text(question.numeric.value), number_text(question.numeric.tolerance)]
-    elif kind == "text":
-        fields = ["FIB", stem, *(field(answer) for answer in question.accepted)]
-    elif kind == "match":
-        fields = ["MAT", stem]
-        for option in question.options:
-            fields += [field(option.text), field(option.match_text)]
-    elif kind == "order":
-        fields = ["ORD", stem, *(field(option.text) for option in question.options)]
-    else:
-        fields = ["ESS", stem]
-    return "\t".join(fields)
+    code, fields = question_type(question.type).blackboard_fields(question, field)
+    return "\t".join([code, stem, *fields])
 
 
 def quiz_to_blackboard(quiz: QuizSource) -> str:

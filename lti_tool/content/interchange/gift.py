@@ -22,7 +22,6 @@ from urllib.parse import quote, unquote
 
 from ..model import NumericAnswer, OptionSource, QuestionSource, QuizSource
 from ..question_types import question_type
-from ..question_types.blocks import number_text
 from .markdown import IMPORTED, IdMaker, heading_title, option, slugify
 
 SPECIAL = "\\~=#{}:"
@@ -40,10 +39,6 @@ def escape(text: str) -> str:
     """GIFT's special characters escaped, newlines as ``\\n``, so any text is safe inside a question."""
     escaped = "".join("\\" + char if char in SPECIAL else char for char in text.strip())
     return escaped.replace("\r\n", "\n").replace("\n", "\\n")
-
-
-def feedback(text: str) -> str:
-    return f" #{escape(text)}" if text.strip() else ""
 
 
 def quiz_to_gift(quiz: QuizSource) -> str:
@@ -79,39 +74,7 @@ def question_meta(question: QuestionSource) -> list[str]:
 def question_to_gift(question: QuestionSource) -> str:
     head = f"::{escape(question.id)}::[markdown]{escape(question.stem)}"
     general = f"\n  ####{escape(question.explanation)}" if question.explanation.strip() else ""
-    kind = question.type
-    if kind in ("single", "multiple"):
-        correct_count = sum(o.correct for o in question.options)
-        lines = []
-        for choice in question.options:
-            if kind == "single":
-                mark = "=" if choice.correct else "~"
-            else:
-                weight = number_text(round(100 / correct_count, 5)) if choice.correct else "-100"
-                mark = f"~%{weight}%"
-            lines.append(f"  {mark}{escape(choice.text)}{feedback(choice.feedback)}")
-        body = "{\n" + "\n".join(lines) + general + "\n}"
-    elif kind == "truefalse":
-        answer = next((o for o in question.options if o.correct), None)
-        wrong = next((o for o in question.options if not o.correct), None)
-        letter = "T" if answer is not None and answer.id == "true" else "F"
-        wrong_feedback = escape(wrong.feedback if wrong else "")
-        right_feedback = escape(answer.feedback if answer else "")
-        # Moodle: the first #feedback is shown for a wrong answer, the second for the right one.
-        body = f"{{{letter}#{wrong_feedback}#{right_feedback}{general.strip() and ' ' + general.strip()}}}"
-    elif kind == "numeric" and question.numeric is not None:
-        body = (f"{{#{number_text(question.numeric.value)}:{number_text(question.numeric.tolerance)}"
-                f"{general.strip() and ' ' + general.strip()}}}")
-    elif kind == "text":
-        body = "{\n" + "\n".join(f"  ={escape(answer)}" for answer in question.accepted) + general + "\n}"
-    elif kind == "match":
-        pairs = [f"  ={escape(o.text)} -> {escape(o.match_text)}" for o in question.options]
-        body = "{\n" + "\n".join(pairs) + general + "\n}"
-    elif kind == "order":
-        pairs = [f"  ={escape(o.text)} -> {position}" for position, o in enumerate(question.options, 1)]
-        body = "{\n" + "\n".join(pairs) + general + "\n}"
-    else:
-        body = "{}"
+    body = question_type(question.type).gift_answers(question, escape, general)
     return "\n".join(question_meta(question)) + "\n" + head + " " + body
 
 
@@ -321,13 +284,14 @@ def build_question(gift: GiftQuestion, question_ids: IdMaker) -> QuestionSource:
         kind, accepted = "text", [unescape(a.text) for a in answers if a.text]
     if gift.meta.get("type") in ("single", "multiple") and kind in ("single", "multiple"):
         kind = gift.meta["type"]
-    default_scoring = "partial" if kind == "multiple" and gift.meta_id == "" else "all"
+    qtype = question_type(kind)
+    default_scoring = "partial" if qtype.partial_scoring and gift.meta_id == "" else "all"
     points = gift.meta.get("points", "")
     # A title that is already an id (``::arcp-o5::``) names nothing for a reader: head with the stem instead.
     readable_title = "" if gift.title == slugify(gift.title, "") else gift.title
     return QuestionSource(
         id=question_id, title=heading_title(gift.meta_title or readable_title, gift.stem), type=kind, type_given=True,
-        points=0 if kind == "reflection" else int(points) if points.isdigit() else 1, points_given=True,
+        points=0 if not qtype.scored else int(points) if points.isdigit() else 1, points_given=True,
         scoring=gift.meta.get("scoring", default_scoring), required=gift.meta.get("required", "true") != "false",
         required_given=True, stem=gift.stem, stem_line=gift.line, explanation=general, explanation_line=gift.line,
         options=tuple(options), numeric=numeric, accepted=tuple(accepted), path=IMPORTED, line=gift.line,

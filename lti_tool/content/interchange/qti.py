@@ -4,7 +4,8 @@ Spec: https://www.imsglobal.org/question/qtiv2p1/imsqti_infov2p1.html. Identifie
 that starts with a digit gets an ``id-`` prefix, since QTI identifiers must not). Stems, options and feedback
 go through the same Markdown renderer and allowlist as the site, then become XHTML elements.
 
-Per type: choices -> ``choiceInteraction`` (``maxChoices`` 1 or 0); numeric and text -> ``textEntryInteraction``
+Each question type adds its own interaction and partial-credit mapping (``qti_interaction``, ``qti_mapping``
+in ``content/question_types/``): choices -> ``choiceInteraction``; numeric and text -> ``textEntryInteraction``
 (numeric compared with an absolute tolerance, text answers mapped case-insensitively); match ->
 ``matchInteraction`` with ``directedPair`` responses; order -> ``orderInteraction``; reflection ->
 ``extendedTextInteraction`` (not scored). ``SCORE`` is set in points by explicit response processing; each
@@ -21,7 +22,7 @@ from xml.etree import ElementTree as ET
 from ..model import QuestionSource, QuizSource
 from ..question_types import is_choice, is_reflection, question_type
 from ..question_types.blocks import number_text
-from ..render import render_inline, render_markdown
+from ..render import render_markdown
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -116,7 +117,7 @@ def item_xml(question: QuestionSource) -> ET.Element:
                                          "baseType": "identifier"})
     body = sub(item, "itemBody")
     add_block(body, question.stem)
-    interaction(body, question, ids)
+    qtype.qti_interaction(body, question, ids, add_html)
     if not is_reflection(kind):
         processing(sub(item, "responseProcessing"), question, bool(has_feedback), mapping is not None)
         for option in question.options:
@@ -132,61 +133,19 @@ def item_xml(question: QuestionSource) -> ET.Element:
 
 
 def response_mapping(question: QuestionSource, ids: dict[str, str]) -> ET.Element | None:
-    """Partial credit where our scoring gives it: multiple (``scoring=partial``), match pairs, text answers."""
-    points = question.points
-    entries: list[tuple[str, float]] = []
-    attributes = {"defaultValue": "0", "lowerBound": "0", "upperBound": number_text(points)}
-    if question.type == "multiple" and question.scoring == "partial":
-        share = points / max(1, sum(o.correct for o in question.options))
-        entries = [(ids[o.id], share if o.correct else -share) for o in question.options]
-    elif question.type == "match":
-        share = points / max(1, len(question.options))
-        entries = [(f"{ids[o.id]} {ids[o.id]}-meaning", share) for o in question.options]
-    elif question.type == "text":
-        entries = [(answer, float(points)) for answer in question.accepted]
-    else:
+    """Partial credit where the type gives it (multiple with ``scoring=partial``, match pairs, text answers)."""
+    qtype = question_type(question.type)
+    entries = qtype.qti_mapping(question, ids)
+    if entries is None:
         return None
-    mapping = ET.Element("mapping", attributes)
+    mapping = ET.Element("mapping", {"defaultValue": "0", "lowerBound": "0",
+                                     "upperBound": number_text(question.points)})
     for key, value in entries:
         entry = {"mapKey": key, "mappedValue": number_text(round(value, 6))}
-        if question.type == "text":
+        if not qtype.qti_case_sensitive:
             entry["caseSensitive"] = "false"
         sub(mapping, "mapEntry", entry)
     return mapping
-
-
-def interaction(body: ET.Element, question: QuestionSource, ids: dict[str, str]) -> None:
-    kind = question.type
-    if kind in ("single", "multiple", "truefalse"):
-        element = sub(body, "choiceInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "false",
-                                                  "maxChoices": "0" if kind == "multiple" else "1"})
-        for option in question.options:
-            choice = sub(element, "simpleChoice", {"identifier": ids[option.id],
-                                                   **({"fixed": "true"} if option.pinned else {})})
-            add_html(choice, render_inline(option.text))
-    elif kind in ("numeric", "text"):
-        paragraph = sub(body, "p")
-        paragraph.text = "Your answer: "
-        sub(paragraph, "textEntryInteraction", {"responseIdentifier": "RESPONSE", "expectedLength": "20"})
-        if kind == "numeric" and question.numeric is not None and question.numeric.unit:
-            paragraph[-1].tail = f" {question.numeric.unit}"
-    elif kind == "match":
-        count = str(len(question.options))
-        element = sub(body, "matchInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true",
-                                                 "maxAssociations": count})
-        terms, meanings = sub(element, "simpleMatchSet"), sub(element, "simpleMatchSet")
-        for option in question.options:
-            add_html(sub(terms, "simpleAssociableChoice", {"identifier": ids[option.id], "matchMax": "1"}),
-                     render_inline(option.text))
-            add_html(sub(meanings, "simpleAssociableChoice", {"identifier": f"{ids[option.id]}-meaning",
-                                                              "matchMax": "1"}),
-                     render_inline(option.match_text))
-    elif kind == "order":
-        element = sub(body, "orderInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true"})
-        for option in question.options:
-            add_html(sub(element, "simpleChoice", {"identifier": ids[option.id]}), render_inline(option.text))
-    else:
-        sub(body, "extendedTextInteraction", {"responseIdentifier": "RESPONSE", "expectedLines": "8"})
 
 
 def processing(rules: ET.Element, question: QuestionSource, has_feedback: bool, mapped: bool) -> None:
@@ -196,9 +155,10 @@ def processing(rules: ET.Element, question: QuestionSource, has_feedback: bool, 
     else:
         condition = sub(rules, "responseCondition")
         branch = sub(condition, "responseIf")
-        if question.type == "numeric" and question.numeric is not None:
-            tolerance = number_text(question.numeric.tolerance)
-            test = sub(branch, "equal", {"toleranceMode": "absolute", "tolerance": f"{tolerance} {tolerance}"})
+        tolerance = question_type(question.type).qti_tolerance(question)
+        if tolerance is not None:
+            both = f"{number_text(tolerance)} {number_text(tolerance)}"
+            test = sub(branch, "equal", {"toleranceMode": "absolute", "tolerance": both})
         else:
             test = sub(branch, "match")
         sub(test, "variable", {"identifier": "RESPONSE"})

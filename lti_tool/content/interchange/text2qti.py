@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..model import NumericAnswer, OptionSource, QuestionSource, QuizSource
+from ..question_types import question_type
 from .markdown import IMPORTED, IdMaker, heading_title, option
 
 QUESTION = re.compile(r"^(?P<indent>\d+\.\s+)(?P<text>.*)$")
@@ -160,10 +161,11 @@ def build_question(draft: Draft, question_ids: IdMaker) -> QuestionSource:
         kind, accepted = "text", list(draft.short)
     else:
         kind = "reflection"  # an essay (____) or file upload (^^^^), or a question with no answer block
+    qtype = question_type(kind)
     return QuestionSource(
         id=question_id, title=heading_title(draft.title, draft.stem), type=kind, type_given=True,
-        points=0 if kind == "reflection" else draft.points, points_given=True,
-        scoring="partial" if kind == "multiple" else "all", required=True, required_given=False,
+        points=draft.points if qtype.scored else 0, points_given=True,
+        scoring="partial" if qtype.partial_scoring else "all", required=True, required_given=False,
         stem=draft.stem.strip(), stem_line=draft.line,
         explanation="\n\n".join(g["text"] for g in draft.general if g["text"]),
         explanation_line=draft.line, options=tuple(options), numeric=numeric, accepted=tuple(accepted),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from .base import AnswerRejected, Answers, OptionResult, QuestionType
+from ..render import render_inline
+from .base import AddHtml, AnswerRejected, Answers, FormatText, OptionResult, QuestionType
 from .blocks import BULLET_ITEM, TASK_ITEM, Numbered, one_line, parse_choices
 
 
@@ -15,6 +17,7 @@ class ChoiceType(QuestionType):
     choice = True
     result_template = "learner/question_types/choices_result.html"
     missing_block: ClassVar[str] = "question has no options: add a list of '- [ ] option {#id}' lines"
+    blackboard_code: ClassVar[str] = "MC"
 
     def starts_block(self, line: str) -> bool:
         return TASK_ITEM.match(line) is not None
@@ -42,6 +45,32 @@ class ChoiceType(QuestionType):
 
     def chosen(self, response: Any) -> set[str]:
         return {response}
+
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        element = ET.SubElement(body, "choiceInteraction", {
+            "responseIdentifier": "RESPONSE", "shuffle": "false",
+            "maxChoices": "0" if self.qti_response[0] == "multiple" else "1"})
+        for option in question.options:
+            choice = ET.SubElement(element, "simpleChoice", {"identifier": ids[option.id],
+                                                             **({"fixed": "true"} if option.pinned else {})})
+            add_html(choice, render_inline(option.text))
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        correct_count = sum(o.correct for o in question.options)
+        lines = [f"  {self.gift_mark(choice.correct, correct_count)}{escape(choice.text)}"
+                 + (f" #{escape(choice.feedback)}" if choice.feedback.strip() else "") for choice in question.options]
+        return "{\n" + "\n".join(lines) + general + "\n}"
+
+    def gift_mark(self, correct: bool, correct_count: int) -> str:
+        """How GIFT marks an option: ``=`` right, ``~`` wrong (weights where several are right)."""
+        return "=" if correct else "~"
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        fields = []
+        for option in question.options:
+            fields += [field(option.text), "correct" if option.correct else "incorrect"]
+        return self.blackboard_code, fields
 
 
 class OneChoiceType(ChoiceType):

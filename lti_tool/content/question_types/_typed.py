@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
-from .base import AnswerRejected, OptionResult, QuestionType
+from ..model import QuestionSource
+from .base import AddHtml, AnswerRejected, OptionResult, QuestionType
 from .blocks import EQUALS_LINE, Numbered
 
 
@@ -27,6 +29,19 @@ class TypedAnswerType(QuestionType):
 
     def option_results(self, question: Question, shown: Sequence[Option], response: Any) -> list[OptionResult]:
         return []
+
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        paragraph = ET.SubElement(body, "p")
+        paragraph.text = "Your answer: "
+        entry = ET.SubElement(paragraph, "textEntryInteraction", {"responseIdentifier": "RESPONSE",
+                                                                  "expectedLength": "20"})
+        if unit := self.unit(question):
+            entry.tail = f" {unit}"
+
+    def unit(self, question: QuestionSource) -> str:
+        """What the answer is counted in, written after the answer box (none by default)."""
+        return ""
 
 
 def typed_text(raw: Any) -> str:

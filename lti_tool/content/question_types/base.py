@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import NumericAnswer, OptionSource, Problem, QuestionSource
@@ -19,6 +20,10 @@ from .blocks import Numbered
 
 ReportProblem = Callable[..., None]
 """``problem(message, line=question line)``: records a problem with the question being checked."""
+FormatText = Callable[[str], str]
+"""An export format's way of writing a text (GIFT escapes it, Blackboard flattens it to one line)."""
+AddHtml = Callable[[ET.Element, str], None]
+"""The QTI writer's way of adding sanitised HTML to an element as XHTML."""
 
 
 class AnswerRejected(ValueError):
@@ -80,6 +85,8 @@ class QuestionType(ABC):
     """Whether ``scoring=partial`` may be set."""
     missing_block: ClassVar[str] = ""
     """The problem reported when the question has no answer block; empty when it needs none."""
+    qti_case_sensitive: ClassVar[bool] = True
+    """Whether QTI compares the keys of :meth:`qti_mapping` case by case."""
 
     # ---------------------------------------------------------------------------------------- parse
 
@@ -134,3 +141,24 @@ class QuestionType(ABC):
     @abstractmethod
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         """The QTI ``correctResponse`` values (``ids`` maps option ids to QTI identifiers)."""
+
+    def qti_mapping(self, question: QuestionSource, ids: dict[str, str]) -> list[tuple[str, float]] | None:
+        """Partial credit as QTI ``mapEntry`` keys and the points each earns; None scores all or nothing."""
+        return None
+
+    def qti_tolerance(self, question: QuestionSource) -> float | None:
+        """The absolute tolerance QTI compares the answer with; None compares it exactly."""
+        return None
+
+    @abstractmethod
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        """Add the QTI 2.1 interaction the learner answers with to the item's ``body``."""
+
+    @abstractmethod
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        """The GIFT answer part, ``{...}``, holding ``general`` (the ``####`` feedback line, or nothing)."""
+
+    @abstractmethod
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        """The Blackboard upload code (``MC``, ``TF``, ...) and the fields after the stem."""

@@ -7,10 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from .base import AnswerRejected, Answers, OptionResult, QuestionType, ReportProblem, collapse
+from ..render import render_inline
+from .base import (
+    AddHtml,
+    AnswerRejected,
+    Answers,
+    FormatText,
+    OptionResult,
+    QuestionType,
+    ReportProblem,
+    collapse,
+)
 from .blocks import BULLET_ITEM, Numbered, one_line, parse_matches
 
 
@@ -74,6 +85,32 @@ class Match(QuestionType):
 
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         return [f"{ids[o.id]} {ids[o.id]}-meaning" for o in question.options]
+
+    def qti_mapping(self, question: QuestionSource, ids: dict[str, str]) -> list[tuple[str, float]] | None:
+        share = question.points / max(1, len(question.options))
+        return [(f"{ids[o.id]} {ids[o.id]}-meaning", share) for o in question.options]
+
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        element = ET.SubElement(body, "matchInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true",
+                                                           "maxAssociations": str(len(question.options))})
+        terms, meanings = ET.SubElement(element, "simpleMatchSet"), ET.SubElement(element, "simpleMatchSet")
+        for option in question.options:
+            add_html(ET.SubElement(terms, "simpleAssociableChoice", {"identifier": ids[option.id], "matchMax": "1"}),
+                     render_inline(option.text))
+            add_html(ET.SubElement(meanings, "simpleAssociableChoice", {"identifier": f"{ids[option.id]}-meaning",
+                                                                        "matchMax": "1"}),
+                     render_inline(option.match_text))
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        pairs = [f"  ={escape(o.text)} -> {escape(o.match_text)}" for o in question.options]
+        return "{\n" + "\n".join(pairs) + general + "\n}"
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        fields = []
+        for option in question.options:
+            fields += [field(option.text), field(option.match_text)]
+        return "MAT", fields
 
 
 TYPE = Match()

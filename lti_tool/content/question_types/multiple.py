@@ -11,6 +11,7 @@ from ...models import Question
 from ..model import QuestionSource
 from ._choice import ChoiceType
 from .base import AnswerRejected, ReportProblem
+from .blocks import number_text
 
 
 class MultipleChoice(ChoiceType):
@@ -21,6 +22,7 @@ class MultipleChoice(ChoiceType):
     answer_field = "options"
     form_template = "learner/question_types/checkboxes.html"
     qti_response = ("multiple", "identifier")
+    blackboard_code = "MA"
 
     def check(self, question: QuestionSource, problem: ReportProblem) -> None:
         if question.options and not any(option.correct for option in question.options):
@@ -50,6 +52,16 @@ class MultipleChoice(ChoiceType):
 
     def chosen(self, response: Any) -> set[str]:
         return set(response or [])
+
+    def qti_mapping(self, question: QuestionSource, ids: dict[str, str]) -> list[tuple[str, float]] | None:
+        if question.scoring != "partial":
+            return None
+        share = question.points / max(1, sum(o.correct for o in question.options))
+        return [(ids[o.id], share if o.correct else -share) for o in question.options]
+
+    def gift_mark(self, correct: bool, correct_count: int) -> str:
+        weight = number_text(round(100 / correct_count, 5)) if correct else "-100"
+        return f"~%{weight}%"
 
 
 TYPE = MultipleChoice()

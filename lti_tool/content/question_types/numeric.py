@@ -11,7 +11,7 @@ from typing import Any
 from ...models import Question
 from ..model import Problem, QuestionSource
 from ._typed import TypedAnswerType
-from .base import Answers, ReportProblem
+from .base import Answers, FormatText, ReportProblem
 from .blocks import Numbered, number_text, parse_numeric
 
 
@@ -67,6 +67,23 @@ class Numeric(TypedAnswerType):
 
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         return [number_text(question.numeric.value)] if question.numeric is not None else []
+
+    def unit(self, question: QuestionSource) -> str:
+        return question.numeric.unit if question.numeric is not None else ""
+
+    def qti_tolerance(self, question: QuestionSource) -> float | None:
+        return question.numeric.tolerance if question.numeric is not None else None
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        if question.numeric is None:
+            return "{}"
+        return (f"{{#{number_text(question.numeric.value)}:{number_text(question.numeric.tolerance)}"
+                f"{general.strip() and ' ' + general.strip()}}}")
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        if question.numeric is None:
+            return "ESS", []
+        return "NUM", [number_text(question.numeric.value), number_text(question.numeric.tolerance)]
 
 
 TYPE = Numeric()

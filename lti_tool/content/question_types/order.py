@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from .base import AnswerRejected, Answers, OptionResult, QuestionType, ReportProblem
+from ..render import render_inline
+from .base import AddHtml, AnswerRejected, Answers, FormatText, OptionResult, QuestionType, ReportProblem
 from .blocks import NUMBERED_ITEM, Numbered, one_line, parse_order
 
 
@@ -88,6 +90,21 @@ class Order(QuestionType):
 
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         return [ids[o.id] for o in question.options]
+
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        element = ET.SubElement(body, "orderInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true"})
+        for option in question.options:
+            add_html(ET.SubElement(element, "simpleChoice", {"identifier": ids[option.id]}),
+                     render_inline(option.text))
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        """GIFT has no ordering question: each item is matched to its position, which Moodle can grade."""
+        pairs = [f"  ={escape(o.text)} -> {position}" for position, o in enumerate(question.options, 1)]
+        return "{\n" + "\n".join(pairs) + general + "\n}"
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        return "ORD", [field(option.text) for option in question.options]
 
 
 TYPE = Order()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
 from ._typed import typed_text
-from .base import Answers, OptionResult, QuestionType, ReportProblem
+from .base import AddHtml, Answers, FormatText, OptionResult, QuestionType, ReportProblem
 from .blocks import Numbered
 
 
@@ -61,6 +62,16 @@ class Reflection(QuestionType):
 
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         return []
+
+    def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
+                        add_html: AddHtml) -> None:
+        ET.SubElement(body, "extendedTextInteraction", {"responseIdentifier": "RESPONSE", "expectedLines": "8"})
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        return "{}"
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        return "ESS", []
 
 
 TYPE = Reflection()

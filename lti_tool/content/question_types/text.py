@@ -7,7 +7,7 @@ from typing import Any
 from ...models import Question
 from ..model import Problem, QuestionSource
 from ._typed import TypedAnswerType
-from .base import Answers, ReportProblem, collapse
+from .base import Answers, FormatText, ReportProblem, collapse
 from .blocks import Numbered, one_line
 
 
@@ -18,6 +18,7 @@ class Text(TypedAnswerType):
     result_template = "learner/question_types/text_result.html"
     qti_response = ("single", "string")
     missing_block = "text question has no '= accepted answer' line"
+    qti_case_sensitive = False
 
     def read_block(self, path: str, block: Numbered, problems: list[Problem]) -> Answers:
         answers = self.answer_lines(block)
@@ -44,6 +45,15 @@ class Text(TypedAnswerType):
 
     def correct_values(self, question: QuestionSource, ids: dict[str, str]) -> list[str]:
         return list(question.accepted[:1])
+
+    def qti_mapping(self, question: QuestionSource, ids: dict[str, str]) -> list[tuple[str, float]] | None:
+        return [(answer, float(question.points)) for answer in question.accepted]
+
+    def gift_answers(self, question: QuestionSource, escape: FormatText, general: str) -> str:
+        return "{\n" + "\n".join(f"  ={escape(answer)}" for answer in question.accepted) + general + "\n}"
+
+    def blackboard_fields(self, question: QuestionSource, field: FormatText) -> tuple[str, list[str]]:
+        return "FIB", [field(answer) for answer in question.accepted]
 
 
 TYPE = Text()
