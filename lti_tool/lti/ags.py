@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..learning.grades import format_timestamp
-from ..models import Course, Edition, GradeStatus, GradeSync, LineItem, ResourceLink
+from ..models import Edition, GradeStatus, GradeSync, LineItem, ResourceLink
 from . import claims as c
 from .gradebook import remembered_column
 from .service_token import ServiceClient, ServiceError
@@ -42,13 +42,6 @@ def token_scopes(offered: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def offered_scopes(session: Session, row: GradeSync) -> tuple[str, ...]:
-    """The token scopes for a row: those offered to its resource link, else to its course."""
-    link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
-    if link is not None and link.ags_scopes:
-        return token_scopes(link.ags_scopes)
-    course = session.get(Course, row.course_id)
-    return token_scopes(course.ags_scopes if course is not None else None)
 MAX_LINEITEM_PAGES = 50
 
 
