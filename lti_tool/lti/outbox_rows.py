@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Course, Deployment, GradeStatus, GradeSync, Platform, ResourceLink
@@ -19,11 +19,11 @@ log = logging.getLogger(__name__)
 
 def finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
     """Record the outcome only if this worker still holds the row's claim."""
-    result = session.execute(update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
-                             .values(claimed_until=None, claim_token=None, **values)
-                             .execution_options(synchronize_session=False))
+    result = cast(CursorResult[Any], session.execute(
+        update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
+        .values(claimed_until=None, claim_token=None, **values).execution_options(synchronize_session=False)))
     session.commit()
-    held = result.rowcount == 1  # type: ignore[attr-defined]
+    held = result.rowcount == 1
     if not held:
         log.warning("grade send %s: claim lost before its outcome was recorded", row_id)
     return held
@@ -34,14 +34,14 @@ def finish_sent(session: Session, sent: list[dict[str, Any]]) -> None:
     per score). A row whose claim was lost meanwhile is left to its new holder: if this worker dies before the
     batch is recorded, the rows are sent again after their lease, and the platform's 409 to the same timestamp
     makes them sent, never lost."""
-    table = GradeSync.__table__
-    result = session.execute(
+    table = cast(Table, GradeSync.__table__)
+    result = cast(CursorResult[Any], session.execute(
         update(table).where(table.c.id == bindparam("b_id"), table.c.claim_token == bindparam("b_token"))
         .values(status=GradeStatus.SENT, attempts=bindparam("b_attempts"), sent_at=bindparam("b_sent_at"),
                 lineitem_url=bindparam("b_url"), last_error=None, last_status=None, claimed_until=None,
-                claim_token=None), sent)
+                claim_token=None), sent))
     session.commit()
-    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(sent):  # type: ignore[attr-defined]
+    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(sent):
         log.warning("grade sends %s: a claim was lost before the outcome was recorded", [s["b_id"] for s in sent])
 
 
