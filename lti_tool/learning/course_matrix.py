@@ -9,13 +9,12 @@ re-sending a failed score, is ``grades.resend``.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -35,7 +34,6 @@ from ..models import (
     User,
     utcnow,
 )
-from ..vocabulary import TEST_USER_ROLES
 from .matrix_cells import (
     BUCKET_RANK,
     BUCKETS,
@@ -150,16 +148,12 @@ def _quizzes(session: Session, version_ids: list[int]) -> list[QuizChoice]:
 
 def _people(session: Session, course_id: int, role: str) -> list[_Person]:
     """Active enrolments of ``role``, without the platform's test users (Blackboard's Student Preview)."""
-    # The roles are a JSON list: matched as text, a role with its quotes, so a roster of thousands is not decoded.
-    roles_text = cast(Enrollment.lti_roles, String)
-    test_user = or_(*(roles_text.contains(json.dumps(test_role), autoescape=True)
-                      for test_role in sorted(TEST_USER_ROLES)))
     rows = session.execute(
         select(Enrollment.user_id, Enrollment.role, Enrollment.source, User.name, User.given_name, User.family_name,
                User.email, User.person_sourcedid, User.sub)
         .join(User, User.id == Enrollment.user_id)
         .where(Enrollment.course_id == course_id, Enrollment.status == "active", Enrollment.role == role,
-               or_(Enrollment.lti_roles.is_(None), ~test_user))
+               ~Enrollment.is_test_user)
     ).all()
     return [_Person(user_id, name or " ".join(p for p in (given, family) if p) or sourcedid or f"User {sub[:8]}",
                     email, sourcedid, role_, source)

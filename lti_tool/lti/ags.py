@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..learning.grades import format_timestamp
-from ..models import Course, Edition, GradeStatus, GradeSync, LineItem, Progress, ResourceLink
+from ..models import Edition, GradeStatus, GradeSync, LineItem, ResourceLink
 from . import claims as c
-from .gradebook import known_column
+from .gradebook import remembered_column
 from .service_token import ServiceClient, ServiceError
 
 SCORE_SCOPES = (c.SCOPE_LINEITEM, c.SCOPE_SCORE)
@@ -42,13 +42,6 @@ def token_scopes(offered: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def offered_scopes(session: Session, row: GradeSync) -> tuple[str, ...]:
-    """The token scopes for a row: those offered to its resource link, else to its course."""
-    link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
-    if link is not None and link.ags_scopes:
-        return token_scopes(link.ags_scopes)
-    course = session.get(Course, row.course_id)
-    return token_scopes(course.ags_scopes if course is not None else None)
 MAX_LINEITEM_PAGES = 50
 
 
@@ -76,22 +69,6 @@ def post_score(client: ServiceClient, lineitem_url: str, row: GradeSync,
                scopes: tuple[str, ...] = SCORE_SCOPES) -> None:
     client.request("POST", scores_url(lineitem_url), scopes, what="score",
                    data=json.dumps(score_payload(row)), headers={"Content-Type": c.MEDIA_SCORE})
-
-
-def _known_lineitem(session: Session, row: GradeSync) -> str | None:
-    """The row's column when known without asking the platform (the rule: ``gradebook.known_column``)."""
-    if row.lineitem_url:
-        return row.lineitem_url
-    progress = session.get(Progress, row.progress_id)
-    if progress is not None:
-        link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
-        edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
-        known = known_column(link, edition, progress.module_slug)
-        if known:
-            return known
-    return session.scalars(select(LineItem.url).where(LineItem.course_id == row.course_id,
-                                                      LineItem.resource_id == row.resource_id)
-                           .order_by(LineItem.id).limit(1)).first()
 
 
 def find_lineitem(client: ServiceClient, lineitems_url: str, resource_id: str,
@@ -137,14 +114,11 @@ def remember_lineitem(session: Session, *, course_id: int, url: str, label: str,
                       score_maximum: float, edition_id: int | None) -> None:
     """Keep a column so later rows (and other workers) reuse it instead of searching or creating again.
 
-    Kept per (course, resourceId), and on the edition it belongs to; never on the resource link the score came
-    through, which may serve other modules too. Commits. Two workers may find the same column at once; the
-    second one's ``LineItem`` row is dropped.
+    Kept per (course, resourceId) in the tool's own ``LineItem`` table, never on the resource link the score came
+    through (which may serve other modules too) nor on the edition (a domain row). Pending rows waiting for this
+    resourceId's column get its URL. Commits. Two workers may find the same column at once; the second one's
+    ``LineItem`` row is dropped.
     """
-    if edition_id is not None:
-        edition = session.get(Edition, edition_id)
-        if edition is not None and not edition.lineitem_url:
-            edition.lineitem_url = url
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.resource_id == resource_id,
                                             GradeSync.lineitem_url.is_(None), GradeSync.status == GradeStatus.PENDING)
                     .values(lineitem_url=url).execution_options(synchronize_session=False))
@@ -160,10 +134,9 @@ def remember_lineitem(session: Session, *, course_id: int, url: str, label: str,
 
 
 def forget_lineitem(session: Session, course_id: int, url: str) -> None:
-    """Stop reusing a column the platform no longer has (commits)."""
+    """Stop reusing a column the platform no longer has (commits): the links that named it forget it, and the
+    pending rows given it go back to their resourceId's column, found or made anew."""
     session.execute(delete(LineItem).where(LineItem.course_id == course_id, LineItem.url == url))
-    session.execute(update(Edition).where(Edition.course_id == course_id, Edition.lineitem_url == url)
-                    .values(lineitem_url=None))
     session.execute(update(ResourceLink).where(ResourceLink.course_id == course_id, ResourceLink.lineitem_url == url)
                     .values(lineitem_url=None))
     session.execute(update(GradeSync).where(GradeSync.course_id == course_id, GradeSync.lineitem_url == url,
@@ -174,8 +147,9 @@ def forget_lineitem(session: Session, course_id: int, url: str) -> None:
 
 def resolve_lineitem(session: Session, client: ServiceClient, row: GradeSync,
                      scopes: tuple[str, ...] = SCORE_SCOPES) -> str:
-    """The row's column: known already, else found by resourceId, else created (with the edition's due date)."""
-    known = _known_lineitem(session, row)
+    """The column the row was given when written (``gradebook.column_for``); when that was its resourceId's
+    column: the one the tool remembers, else found on the platform, else created (with the edition's due date)."""
+    known = row.lineitem_url or remembered_column(session, row.course_id, row.resource_id)
     if known:
         return known
     if not row.lineitems_url:

@@ -36,7 +36,6 @@ class LaunchContext:
     course_id: int | None
     resource_link_pk: int | None
     role: str
-    is_test_user: bool
     message_type: str
     module_slug: str | None
     edition_id: int | None

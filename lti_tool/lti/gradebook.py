@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..vocabulary import SCOPE_SCORE, is_test_user
+from ..vocabulary import SCOPE_SCORE
 
 SCORE_MAXIMUM = 100.0
 
@@ -57,7 +57,7 @@ def is_gradable(session: Session, user_id: int, course_id: int) -> bool:
     of the latest launch or roster sync, so it alone says so)."""
     enrollment = session.scalars(select(Enrollment).where(Enrollment.course_id == course_id,
                                                           Enrollment.user_id == user_id)).first()
-    return enrollment is not None and enrollment.role == "learner" and not is_test_user(enrollment.lti_roles or [])
+    return enrollment is not None and enrollment.role == "learner" and not enrollment.is_test_user
 
 
 def _module_has_column(session: Session, module_slug: str) -> bool:
@@ -71,27 +71,36 @@ def link_serves(link: ResourceLink | None, module_slug: str, edition_id: int | N
     return link is not None and link.module_slug == module_slug and link.edition_id == edition_id
 
 
-def known_column(link: ResourceLink | None, edition: Edition | None, module_slug: str) -> str | None:
-    """The grade column a score for ``module_slug`` (in ``edition``) goes to, when it is known before asking
-    the platform. The rule: one column per (course, module, edition), never shared.
-
-    - An edition's own column (deep-linked for that edition, or found or made for it before).
-    - A link bound to this one module (and edition): the column the platform gave it in the launch's
-      ``lineitem`` claim, or the one deep linking made for it.
-    - Otherwise None: the column is found on the platform by ``resourceId`` (``resource_id_for``) or created,
-      and remembered as a ``LineItem``. A plain course link that serves several modules never keeps a column:
-      lending one module's column to another would overwrite a completed score with another module's.
-    """
-    if edition is not None and edition.lineitem_url:
-        return edition.lineitem_url
-    if link is not None and link.lineitem_url and link_serves(link, module_slug, edition.id if edition else None):
-        return link.lineitem_url
-    return None
-
-
 def resource_id_for(module_slug: str, edition: Edition | None) -> str:
     """The AGS resourceId of a module's grade column: one per module, or per edition of a session module."""
     return module_slug + (f"/edition-{edition.id}" if edition else "")
+
+
+def remembered_column(session: Session, course_id: int, resource_id: str) -> str | None:
+    """The column the tool found or made on the platform for this resourceId before (a ``LineItem``)."""
+    return session.scalars(select(LineItem.url).where(LineItem.course_id == course_id,
+                                                      LineItem.resource_id == resource_id)
+                           .order_by(LineItem.id).limit(1)).first()
+
+
+def column_for(session: Session, course_id: int, link: ResourceLink | None, edition: Edition | None,
+               module_slug: str) -> str | None:
+    """The grade column of a score for ``module_slug`` (in ``edition``), decided once, when its row is written;
+    the sender never chooses again. The rule: one column per (course, module, edition), never shared.
+
+    - An edition's own column, found or made for its resourceId before.
+    - A link bound to this one module (and edition): the column the platform gave it in the launch's
+      ``lineitem`` claim (deep linking makes one per link).
+    - A module's column found or made for its resourceId before.
+    - Otherwise None: the row's column is the one with its ``resourceId`` (``resource_id_for``), found on the
+      platform or created when the row is sent, and remembered as a ``LineItem``. A plain course link that serves
+      several modules never keeps a column: lending one module's column to another would overwrite a completed
+      score with another module's.
+    """
+    served = link.lineitem_url if link is not None and link_serves(link, module_slug, edition.id if edition else None) \
+        else None
+    remembered = remembered_column(session, course_id, resource_id_for(module_slug, edition))
+    return (remembered or served) if edition is not None else (served or remembered)
 
 
 def record_change(session: Session, change: ProgressChange) -> GradeSync | None:
@@ -104,7 +113,7 @@ def record_change(session: Session, change: ProgressChange) -> GradeSync | None:
         return None
     link = session.get(ResourceLink, change.resource_link_pk) if change.resource_link_pk else None
     edition = session.get(Edition, change.edition_id) if change.edition_id else None
-    lineitem_url = known_column(link, edition, change.module_slug)
+    lineitem_url = column_for(session, course.id, link, edition, change.module_slug)
     if SCOPE_SCORE not in (course.ags_scopes or []) or not (lineitem_url or course.lineitems_url):
         return None
     now = utcnow()
@@ -206,7 +215,8 @@ def repair_columns(session: Session) -> ColumnRepair:
         progress = session.get(Progress, row.progress_id)
         row_link = session.get(ResourceLink, row.resource_link_pk) if row.resource_link_pk is not None else None
         edition = session.get(Edition, row.edition_id) if row.edition_id is not None else None
-        right = known_column(row_link, edition, progress.module_slug) if progress is not None else None
+        right = (column_for(session, row.course_id, row_link, edition, progress.module_slug)
+                 if progress is not None else None)
         if row.lineitem_url != right:
             row.lineitem_url = right
             report.pending_moved += 1

@@ -115,7 +115,7 @@ def members_of(session: Session, course_id: int) -> list[RosterMember]:
                            .where(Enrollment.course_id == course_id)).all()
     members = [
         RosterMember(user_id=user.id, sub=user.sub, name=user.display_name, email=user.email, role=e.role,
-                     status=e.status, source=e.source, is_test_user=decide_role(e.lti_roles or []).is_test_user,
+                     status=e.status, source=e.source, is_test_user=e.is_test_user,
                      last_launch_at=e.last_launch_at)
         for e, user in rows
     ]

@@ -10,7 +10,9 @@ GRADE_MAX_ATTEMPTS; ``superseded`` when a newer row for the same progress exists
 
 Sending: a pass sends each platform's rows on up to ``sends_per_platform`` threads at once, sharing one HTTP
 session (kept-alive connections) and the tokens in hand. A 429 pauses that platform: the pass sends it nothing
-more, and its rows not yet sent go back to the outbox, due when the platform's ``Retry-After`` says.
+more, and its rows not yet sent go back to the outbox, due when the platform's ``Retry-After`` says. What a row's
+send needs (its platform, offered scopes, a newer row) is read for the whole batch at once (``outbox_rows``), a
+row with its column sends with no statement, and sent rows are recorded together.
 """
 
 from __future__ import annotations
@@ -26,20 +28,22 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Course, Deployment, GradeStatus, GradeSync, Platform, utcnow
-from .ags import forget_lineitem, offered_scopes, post_score, resolve_lineitem
+from ..models import GradeStatus, GradeSync, utcnow
+from .ags import forget_lineitem, post_score, resolve_lineitem
+from .outbox_rows import Claim, finish, finish_sent, newer_row, read_claims
 from .service_token import ServiceClient, ServiceError, TokensInHand
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
+FINISH_BATCH = 25  # sent rows recorded per statement and commit
 
 
 @dataclass(frozen=True)
@@ -130,31 +134,6 @@ def backoff_seconds(attempts: int, settings: OutboxSettings, retry_after: float 
     return delay * random.uniform(0.5, 1.0)
 
 
-def _finish(session: Session, row_id: int, token: str, **values: Any) -> bool:
-    """Record the outcome only if this worker still holds the row's claim."""
-    result = session.execute(update(GradeSync).where(GradeSync.id == row_id, GradeSync.claim_token == token)
-                             .values(claimed_until=None, claim_token=None, **values)
-                             .execution_options(synchronize_session=False))
-    session.commit()
-    held = cast(CursorResult[Any], result).rowcount == 1  # an UPDATE's result has its rowcount
-    if not held:
-        log.warning("grade send %s: claim lost before its outcome was recorded", row_id)
-    return held
-
-
-def _newer_row(session: Session, row: GradeSync) -> int | None:
-    return session.scalars(select(GradeSync.id).where(GradeSync.progress_id == row.progress_id,
-                                                      GradeSync.id > row.id,
-                                                      GradeSync.status.in_((GradeStatus.PENDING, GradeStatus.SENT)))
-                           .limit(1)).first()
-
-
-def _platform_for(session: Session, course_id: int) -> Platform | None:
-    return session.scalars(select(Platform).join(Deployment, Deployment.platform_id == Platform.id)
-                           .join(Course, Course.deployment_id == Deployment.id)
-                           .where(Course.id == course_id)).first()
-
-
 class ColumnLocks:
     """One lock per (course, resourceId) for a pass's threads: rows that must find or make the same column take
     turns, so the column is made once and the later rows reuse it."""
@@ -168,35 +147,43 @@ class ColumnLocks:
             return self._locks.setdefault((course_id, resource_id), threading.Lock())
 
 
-def process_row(session: Session, row_id: int, token: str, *, http: requests.Session, settings: OutboxSettings,
-                tokens: TokensInHand | None = None, columns: ColumnLocks | None = None,
-                throttled: Callable[[float | None], None] | None = None) -> SendOutcome:
-    """Send one claimed row; returns its outcome (sent, retry, failed, superseded or skipped).
+def process_row(session: Session, row_id: int, token: str, *, http: requests.Session,
+                settings: OutboxSettings) -> SendOutcome:
+    """Send one claimed row on its own; returns its outcome (sent, retry, failed, superseded or skipped)."""
+    claims = read_claims(session, [(row_id, token)])
+    if not claims:
+        return SendOutcome.SKIPPED
+    outcome, sent = send_claim(session, claims[0], http=http, settings=settings)
+    if sent is not None:
+        finish_sent(session, [sent])
+    return outcome
+
+
+def send_claim(session: Session, claim: Claim, *, http: requests.Session, settings: OutboxSettings,
+               tokens: TokensInHand | None = None, columns: ColumnLocks | None = None,
+               throttled: Callable[[float | None], None] | None = None) -> tuple[SendOutcome, dict[str, Any] | None]:
+    """Send one claimed row. Every outcome but sent is recorded here; a sent row's record is returned for
+    ``finish_sent`` to write with others.
 
     ``tokens``: the pass's tokens in hand; ``columns``: its column locks; ``throttled``: told the platform's
     Retry-After when it answers 429."""
-    row = session.get(GradeSync, row_id, populate_existing=True)
-    if row is None or row.claim_token != token or row.status != GradeStatus.PENDING:
-        return SendOutcome.SKIPPED
-    newer = _newer_row(session, row)
-    if newer is not None:
-        _finish(session, row_id, token, status=GradeStatus.SUPERSEDED,
-                last_error=f"Superseded by grade send {newer} for the same progress.")
-        return SendOutcome.SUPERSEDED
-    platform = _platform_for(session, row.course_id)
+    row, row_id, token = claim.row, claim.row.id, claim.token
+    if claim.newer_id is not None:
+        finish(session, row_id, token, status=GradeStatus.SUPERSEDED,
+               last_error=f"Superseded by grade send {claim.newer_id} for the same progress.")
+        return SendOutcome.SUPERSEDED, None
     attempts = row.attempts + 1
     try:
-        if platform is None:
+        if claim.platform is None:
             raise ServiceError("The course's platform registration no longer exists.", retryable=False)
-        client = ServiceClient(session, platform, http=http, timeout=settings.timeout, tokens=tokens)
-        scopes = offered_scopes(session, row)
+        client = ServiceClient(session, claim.platform, http=http, timeout=settings.timeout, tokens=tokens)
+        scopes = claim.scopes
         if row.lineitem_url or columns is None:
             lineitem_url = resolve_lineitem(session, client, row, scopes)
         else:
             with columns(row.course_id, row.resource_id):
                 session.commit()  # end the read snapshot: see the column another thread has just remembered
                 lineitem_url = resolve_lineitem(session, client, row, scopes)
-        session.commit()  # keep a column found or made, whatever happens to the score
         try:
             post_score(client, lineitem_url, row, scopes)
         except ServiceError as exc:
@@ -208,30 +195,29 @@ def process_row(session: Session, row_id: int, token: str, *, http: requests.Ses
                                    "make a new one.", status=404, retryable=False) from exc
             if exc.status != 409:
                 raise
-            newer = _newer_row(session, row)
+            newer = newer_row(session, row)
             if newer is not None:
-                _finish(session, row_id, token, status=GradeStatus.SUPERSEDED, attempts=attempts,
-                        last_error=f"Superseded by grade send {newer}; the platform already has a newer score.")
-                return SendOutcome.SUPERSEDED
+                finish(session, row_id, token, status=GradeStatus.SUPERSEDED, attempts=attempts,
+                       last_error=f"Superseded by grade send {newer}; the platform already has a newer score.")
+                return SendOutcome.SUPERSEDED, None
             # The platform already holds a score with this row's timestamp: an earlier send of this same row
             # got through (the worker died, or the answer was lost to a time-out). Delivered once; done.
             log.info("grade send %s: platform already had this score (%s)", row_id, exc.message)
-        _finish(session, row_id, token, status=GradeStatus.SENT, attempts=attempts, sent_at=utcnow(),
-                lineitem_url=lineitem_url, last_error=None, last_status=None)
-        return SendOutcome.SENT
+        return SendOutcome.SENT, {"b_id": row_id, "b_token": token, "b_attempts": attempts, "b_sent_at": utcnow(),
+                                  "b_url": lineitem_url}
     except ServiceError as exc:
         session.rollback()
         if exc.status == 429 and throttled is not None:
             throttled(exc.retry_after)
         if exc.retryable and attempts < settings.max_attempts:
             delay = backoff_seconds(attempts, settings, exc.retry_after)
-            _finish(session, row_id, token, attempts=attempts, last_error=exc.message[:2000],
-                    last_status=exc.status, next_attempt_at=utcnow() + timedelta(seconds=delay))
-            return SendOutcome.RETRY
+            finish(session, row_id, token, attempts=attempts, last_error=exc.message[:2000],
+                   last_status=exc.status, next_attempt_at=utcnow() + timedelta(seconds=delay))
+            return SendOutcome.RETRY, None
         message = exc.message if not exc.retryable else f"Gave up after {attempts} attempts: {exc.message}"
-        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message[:2000],
-                last_status=exc.status)
-        return SendOutcome.FAILED
+        finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message[:2000],
+               last_status=exc.status)
+        return SendOutcome.FAILED, None
 
 
 def _retry_after_crash(session: Session, row_id: int, token: str, settings: OutboxSettings,
@@ -239,18 +225,18 @@ def _retry_after_crash(session: Session, row_id: int, token: str, settings: Outb
     attempts = (session.scalar(select(GradeSync.attempts).where(GradeSync.id == row_id)) or 0) + 1
     message = f"Unexpected error in the tool: {type(exc).__name__}: {exc}"[:2000]
     if attempts >= settings.max_attempts:
-        _finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message)
+        finish(session, row_id, token, status=GradeStatus.FAILED, attempts=attempts, last_error=message)
         return SendOutcome.FAILED
-    _finish(session, row_id, token, attempts=attempts, last_error=message,
-            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, settings)))
+    finish(session, row_id, token, attempts=attempts, last_error=message,
+           next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts, settings)))
     return SendOutcome.RETRY
 
 
 class PlatformSender:
     """One platform's share of a pass: its rows, its HTTP session, and whether it asked us to wait (429)."""
 
-    def __init__(self, rows: list[tuple[int, str]], http: requests.Session, pause_seconds: float) -> None:
-        self.rows: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
+    def __init__(self, rows: list[Claim], http: requests.Session, pause_seconds: float) -> None:
+        self.rows: queue.SimpleQueue[Claim] = queue.SimpleQueue()
         for row in rows:
             self.rows.put(row)
         self.http = http
@@ -261,44 +247,46 @@ class PlatformSender:
         """The platform answered 429: send it nothing more until its Retry-After (else the first retry delay)."""
         self.resume_at = time.monotonic() + (self.pause_seconds if retry_after is None else retry_after)
 
-    def next_row(self) -> tuple[int, str] | None:
+    def next_row(self) -> Claim | None:
         try:
             return self.rows.get_nowait()
         except queue.Empty:
             return None
 
 
-def _platform_of_rows(session: Session, row_ids: list[int]) -> dict[int, int | None]:
-    """Each row's platform id, in one statement (None: the course's registration is gone)."""
-    found = dict(session.execute(
-        select(GradeSync.id, Deployment.platform_id).join(Course, Course.id == GradeSync.course_id)
-        .join(Deployment, Deployment.id == Course.deployment_id).where(GradeSync.id.in_(row_ids))).all())
-    return {row_id: found.get(row_id) for row_id in row_ids}
-
-
 def _send_rows(open_session: Callable[[], AbstractContextManager[Session]], sender: PlatformSender,
                settings: OutboxSettings, tokens: TokensInHand, columns: ColumnLocks, stop: threading.Event | None,
                result: PassResult, lock: threading.Lock) -> None:
-    """One sending thread: take the platform's rows one at a time until none is left (or the pass must stop)."""
+    """One sending thread: take the platform's rows one at a time until none is left (or the pass must stop);
+    the rows sent are recorded together, every ``FINISH_BATCH`` and at the end."""
+    sent: list[dict[str, Any]] = []
     with open_session() as session:
-        while (claimed := sender.next_row()) is not None:
-            row_id, token = claimed
-            if (stop is not None and stop.is_set()) or sender.resume_at is not None:
-                # Hand the claim back untouched; after a 429, due when the platform said to come back.
-                later = {} if sender.resume_at is None else {"next_attempt_at": utcnow() + timedelta(
-                    seconds=max(sender.resume_at - time.monotonic(), 0.0))}
-                _finish(session, row_id, token, **later)
-                outcome = SendOutcome.SKIPPED
-            else:
-                try:
-                    outcome = process_row(session, row_id, token, http=sender.http, settings=settings,
-                                          tokens=tokens, columns=columns, throttled=sender.throttle)
-                except Exception as exc:  # a bug or a database hiccup must not kill the worker or strand the row
-                    log.exception("grade send %s: unexpected error", row_id)
-                    session.rollback()
-                    outcome = _retry_after_crash(session, row_id, token, settings, exc)
-            with lock:
-                result.add(outcome)
+        try:
+            while (claim := sender.next_row()) is not None:
+                row_id, token = claim.row.id, claim.token
+                if (stop is not None and stop.is_set()) or sender.resume_at is not None:
+                    # Hand the claim back untouched; after a 429, due when the platform said to come back.
+                    later = {} if sender.resume_at is None else {"next_attempt_at": utcnow() + timedelta(
+                        seconds=max(sender.resume_at - time.monotonic(), 0.0))}
+                    finish(session, row_id, token, **later)
+                    outcome = SendOutcome.SKIPPED
+                else:
+                    try:
+                        outcome, done = send_claim(session, claim, http=sender.http, settings=settings,
+                                                   tokens=tokens, columns=columns, throttled=sender.throttle)
+                        sent += [done] if done is not None else []
+                    except Exception as exc:  # a bug or a database hiccup must not kill the worker or strand it
+                        log.exception("grade send %s: unexpected error", row_id)
+                        session.rollback()
+                        outcome = _retry_after_crash(session, row_id, token, settings, exc)
+                if len(sent) >= FINISH_BATCH:
+                    finish_sent(session, sent)
+                    sent = []
+                with lock:
+                    result.add(outcome)
+        finally:
+            if sent:
+                finish_sent(session, sent)
 
 
 class HttpSessions:
@@ -333,21 +321,23 @@ def run_pass(factory: SessionFactory, settings: OutboxSettings, *, http: request
     try:
         with factory() as session:
             claimed = claim_rows(session, settings, limit)
-            platform_of = _platform_of_rows(session, [row_id for row_id, _ in claimed]) if claimed else {}
-            _send_all(factory, session, claimed, platform_of, sessions, settings, stop, result)
+            claims = read_claims(session, claimed)
+            result.skipped += len(claimed) - len(claims)
+            _send_all(factory, session, claims, sessions, settings, stop, result)
     finally:
         if own_http and isinstance(sessions, HttpSessions):
             sessions.close()
     return result
 
 
-def _send_all(factory: SessionFactory, session: Session, claimed: list[tuple[int, str]],
-              platform_of: dict[int, int | None], sessions: requests.Session | HttpSessions,
+def _send_all(factory: SessionFactory, session: Session, claims: list[Claim], sessions: requests.Session | HttpSessions,
               settings: OutboxSettings, stop: threading.Event | None, result: PassResult) -> None:
     """Each platform's rows on its own threads; a single thread's work is done here, in the claiming session."""
-    by_platform: dict[int | None, list[tuple[int, str]]] = {}
-    for row_id, token in claimed:
-        by_platform.setdefault(platform_of[row_id], []).append((row_id, token))
+    if not claims:
+        return
+    by_platform: dict[int | None, list[Claim]] = {}
+    for claim in claims:
+        by_platform.setdefault(claim.platform.id if claim.platform else None, []).append(claim)
     tokens, columns, lock = TokensInHand(), ColumnLocks(), threading.Lock()
     senders = []
     for platform_id, rows in by_platform.items():

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..vocabulary import is_test_user
-
 LEARNER, TUTOR, ADMIN = "learner", "tutor", "admin"
 RANK = {LEARNER: 0, TUTOR: 1, ADMIN: 2}
 
@@ -52,7 +50,6 @@ ADMINISTRATOR_ROLES = frozenset({"Administrator", "SysAdmin"})
 class RoleDecision:
     role: str                # the course role: learner or tutor
     is_platform_admin: bool  # administers the tool for the platform the launch came from
-    is_test_user: bool
 
 
 def _context_role(uri: str) -> str | None:
@@ -81,8 +78,7 @@ def decide_role(roles: Iterable[str]) -> RoleDecision:
     context = [r for r in (_context_role(u) for u in roles) if r]
     is_admin = any(_administers(u) for u in roles)
     course_role = max(context, key=RANK.__getitem__) if context else (TUTOR if is_admin else LEARNER)
-    return RoleDecision(role=course_role, is_platform_admin=is_admin,
-                        is_test_user=is_test_user(roles))
+    return RoleDecision(role=course_role, is_platform_admin=is_admin)
 
 
 def at_least(role: str, needed: str) -> bool:

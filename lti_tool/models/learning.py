@@ -25,6 +25,8 @@ class Edition(Base):
     opens_at: Mapped[datetime]
     due_at: Mapped[datetime]
     closes_at: Mapped[datetime]
+    # No longer read or written: the columns the tool finds or makes are kept in ``line_item`` (lti/ state, by
+    # resourceId), not on this domain row. Left for a migration to drop.
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(300), default="")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, UniqueConstraint, and_, cast, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..vocabulary import TEST_USER_ROLES, is_test_user
 from .admin import AdminGrant
 from .base import Base, utcnow
 from .lti import Deployment, Platform
@@ -77,6 +80,20 @@ class Enrollment(Base):
     course: Mapped[Course] = relationship()
     user: Mapped[User] = relationship()
 
+    @hybrid_property
+    def is_test_user(self) -> bool:
+        """Blackboard's Student Preview user, from the roles this enrolment keeps (the latest launch's or roster
+        sync's): the one place the tool asks, so grades, rosters and the tutor's views agree."""
+        return is_test_user(self.lti_roles or [])
+
+    @is_test_user.inplace.expression
+    @classmethod
+    def _is_test_user_expression(cls) -> ColumnElement[bool]:
+        # The roles are a JSON list: matched as text, a role with its quotes, so a roster of thousands is not decoded.
+        roles_text = cast(cls.lti_roles, String)
+        return and_(cls.lti_roles.is_not(None),
+                    or_(*(roles_text.contains(json.dumps(role), autoescape=True) for role in sorted(TEST_USER_ROLES))))
+
 
 class ResourceLink(Base):
     """A placement of the tool in a course; bound to a module (and edition) by deep linking or an instructor."""
@@ -90,6 +107,9 @@ class ResourceLink(Base):
     title: Mapped[str] = mapped_column(String(500), default="")
     module_slug: Mapped[str | None] = mapped_column(String(64))
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="SET NULL"))
+    # The platform's grade column for this link (the launch's AGS ``lineitem`` claim). LTI state, written only by
+    # lti/: the launch records it, ``ags.forget_lineitem`` drops it when the platform deleted the column, and
+    # ``gradebook.repair_columns`` drops a column an older release let the link adopt.
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     # The AGS scopes the latest launch through this link offered (None: not known; the course's are used).
     ags_scopes: Mapped[list[str] | None] = mapped_column(JSON)

@@ -148,3 +148,43 @@ def test_a_link_bound_to_one_module_lends_its_platform_column_to_no_other_module
     [portfolio] = [i for i in emulator.state.course(DEFAULT_CONTEXT_ID).lineitems.values()
                    if i.resource_id == PORTFOLIO]
     assert [s["activityProgress"] for s in emulator.scores(portfolio.id)] == ["InProgress"]
+
+
+def test_a_row_is_sent_to_the_column_it_was_given_when_written_whatever_the_link_says_later(
+        db, course, emulator, factory, outbox_settings):
+    given = emulator.lineitem_url("li-img-supervision")
+    link = ResourceLink(course_id=course.id, resource_link_id="rl-supervision", module_slug=SUPERVISION,
+                        lineitem_url=given)
+    db.add(link)
+    db.commit()
+    user = learner(db, course, "learner-1")
+    row = record_score(db, progress_for(db, course, user, slug=SUPERVISION, resource_link_pk=link.id), 1.0)
+    assert row.lineitem_url == given
+    link.lineitem_url = emulator.lineitem_url("li-named-by-a-later-launch")
+    db.commit()
+    outbox.run_until_idle(factory, outbox_settings)
+
+    db.refresh(row)
+    assert (row.status, row.lineitem_url) == ("sent", given)
+    assert [s["activityProgress"] for s in emulator.scores("li-img-supervision")] == ["Completed"]
+
+
+def test_a_row_given_its_resource_ids_column_is_not_redirected_to_a_link_column_bound_after_it_was_written(
+        db, course, emulator, factory, outbox_settings):
+    link = ResourceLink(course_id=course.id, resource_link_id="rl-portfolio")
+    db.add(link)
+    db.commit()
+    user = learner(db, course, "learner-1")
+    row = record_score(db, progress_for(db, course, user, slug=PORTFOLIO, resource_link_pk=link.id), None)
+    assert row.lineitem_url is None and row.resource_id == PORTFOLIO
+    # Bound afterwards to the module, with another module's column: only rows written from now on may use it.
+    link.module_slug, link.lineitem_url = PORTFOLIO, emulator.lineitem_url("li-img-supervision")
+    db.commit()
+    outbox.run_until_idle(factory, outbox_settings)
+
+    [portfolio] = [i for i in emulator.state.course(DEFAULT_CONTEXT_ID).lineitems.values()
+                   if i.resource_id == PORTFOLIO]
+    assert [s["activityProgress"] for s in emulator.scores(portfolio.id)] == ["InProgress"]
+    assert emulator.scores("li-img-supervision") == []
+    db.refresh(row)
+    assert (row.status, row.lineitem_url) == ("sent", emulator.lineitem_url(portfolio.id))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from lti_tool.lti import registration
 from lti_tool.lti.roles import LEARNER, TUTOR, decide_role
-from lti_tool.models import AuditEntry, Deployment, Launch, User
+from lti_tool.models import AuditEntry, Deployment, Enrollment, Launch, User
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 MS = "http://purl.imsglobal.org/vocab/lis/v2/membership/"
@@ -78,7 +78,7 @@ def test_each_role_real_platforms_send_is_mapped_deliberately(platform, who, rol
     decision = decide_role(roles)
     assert decision.role == course_role
     assert decision.is_platform_admin is platform_admin
-    assert decision.is_test_user is (TEST_USER in roles)
+    assert Enrollment(lti_roles=roles).is_test_user is (TEST_USER in roles)
 
 
 def test_no_course_role_ever_gives_more_than_tutor_or_administration():

@@ -152,7 +152,7 @@ def learner(db: Session, course: Course, sub: str, *, role: str = "learner",
     roles = (lti_roles or []) + (sorted(TEST_USER_ROLES)[:1] if test_user else [])
     db.add(Enrollment(course_id=course.id, user_id=user.id, role=role, lti_roles=roles))
     db.add(Launch(id=f"launch-{sub}", user_id=user.id, course_id=course.id, role=role,
-                  message_type=c.MESSAGE_RESOURCE_LINK, claims={"test_user": test_user},
+                  message_type=c.MESSAGE_RESOURCE_LINK, claims={},
                   expires_at=utcnow() + timedelta(hours=1)))
     db.commit()
     return user
