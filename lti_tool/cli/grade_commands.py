@@ -81,5 +81,6 @@ def repair_command() -> None:
     (`grades sync` or the worker then sends them)."""
     with session_factory(current_app)() as session:
         report = gradebook.repair_columns(session)
+        session.commit()
     click.echo(f"Links that gave up a borrowed column: {report.links_unbound}; pending scores pointed at their own "
                f"column: {report.pending_moved}; scores queued again: {report.queued}.")

@@ -15,6 +15,6 @@ entry where there is one. The named exceptions commit on their own, each with a 
 fetched from a platform and cached for every worker (``platform_keys``, ``service_token``, ``nrps``, the grade
 columns ``ags`` remembers or forgets), the tool's first key (``keys.signing_key``), a login's state
 (``storage.issue_state``), what a refused launch leaves behind (``validation``), the dynamic-registration invite's
-claim and its release (``dynamic_registration``), the outbox worker's claims and outcomes (``outbox``) and the
-``grades repair`` command's repair (``gradebook.repair_columns``).
+claim and its release (``dynamic_registration``), and the outbox worker's claims and outcomes
+(``outbox``).
 """

@@ -192,7 +192,7 @@ def _resent_since(session: Session, progress_id: int, after_id: int, misplaced_i
 
 
 def repair_columns(session: Session) -> ColumnRepair:
-    """Undo what releases that let a course link adopt one grade column did (commits; safe to run again).
+    """Undo what releases that let a course link adopt one grade column did (safe to run again; the caller commits).
 
     A link not bound to the module of a column the tool found or made for it gives that column up; pending
     scores aimed at a column through such a link are pointed back at their own; and every learner's progress
@@ -244,5 +244,5 @@ def repair_columns(session: Session) -> ColumnRepair:
                                    .order_by(GradeSync.id.desc()).limit(1)).first()
             if progress is not None and queue_grade(session, progress, comment=last.comment if last else ""):
                 report.queued += 1
-    session.commit()
+    session.flush()
     return report

@@ -120,6 +120,7 @@ def test_repair_unbinds_an_adopted_column_and_resends_each_module_to_its_own_col
     assert latest_score(lti_world, supervision_column, "learner-1")["activityProgress"] == "InProgress"
 
     report = gradebook.repair_columns(db)
+    db.commit()
     assert report.links_unbound == 1 and report.queued == 2
     sync(app)
 
