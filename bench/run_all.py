@@ -211,7 +211,7 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
                         "bare route rendering a trivial template",
                         "≤ 150 ms (PostgreSQL, 2,000 × 10)"))
         print(f"tutor: {counts.deanery_learners} × {counts.modules} first page…", flush=True)
-        with database(base_url, "btg_bench_tutor", folder) as url:
+        with database(base_url, "btg_bench_deanery", folder) as url:
             deanery = bench_tutor.run(url, "db", counts.deanery_learners, counts.modules, counts.repeats)
         rows.append(Row(f"Tutor course view, {counts.deanery_learners:,} learners × {counts.modules} modules, "
                         "first page, first request", float(deanery["first request ms"]), "ms",
