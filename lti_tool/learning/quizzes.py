@@ -1,13 +1,9 @@
-"""Quiz attempts: a stable layout per attempt, answers saved as they are given, scoring on the server.
+"""Quiz attempts: started with a drawn layout (``attempt_layout``), answers saved as they are given, scored on the
+server.
 
-An attempt stores the questions it drew and the order of their options (``Attempt.layout``), so a reload,
-a second tab or a later review shows exactly what the learner saw. The layout also gives every question and
-option a random field token of its own (``field``, ``values``, ``meaning_values``): the form names and values
-are these tokens, mapped back to ids here, so the page source never carries an id that gives an answer away
-(a matching term's id equal to its right meaning's, an option called ``correct``). Attempts started before
-tokens existed keep their ids as field names. Submitting claims the attempt with a
-conditional UPDATE (``submitted_at IS NULL``): of two submissions racing (two tabs, a double click) only one
-scores, and the other returns the first result. Nothing about a score is read from the browser.
+Submitting claims the attempt with a conditional UPDATE (``submitted_at IS NULL``): of two submissions racing (two
+tabs, a double click) only one scores, and the other returns the first result. Nothing about a score is read from
+the browser.
 """
 
 from __future__ import annotations
@@ -19,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, func, inspect, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..content.question_types import OptionResult, question_type
-from ..models import Answer, Attempt, Option, Page, Progress, Question, QuizVersion, Reflection, utcnow
+from ..models import Answer, Attempt, Page, Progress, Question, QuizVersion, Reflection, utcnow
+from .attempt_layout import attempt_form, draw_layout, questions_of
 from .completion import evaluate
 from .errors import (
     AnswersIncomplete,
@@ -38,9 +35,6 @@ from .errors import (
     UnknownQuestion,
 )
 from .scoring import is_scored, normalise, problem, score
-
-FIELD_PREFIX = "q-"
-TOKEN_BITS = 48
 
 
 @dataclass(frozen=True)
@@ -92,68 +86,6 @@ def get_attempt(session: Session, progress: Progress, quiz_version: QuizVersion,
     return attempt
 
 
-def _layout(quiz_version: QuizVersion, rng: random.Random) -> list[dict[str, Any]]:
-    questions = list(quiz_version.questions)
-    if quiz_version.pick and quiz_version.pick < len(questions):
-        chosen = set(id(q) for q in rng.sample(questions, quiz_version.pick))
-        questions = [q for q in questions if id(q) in chosen]
-    if quiz_version.shuffle in ("questions", "both"):
-        rng.shuffle(questions)
-    shuffle_options = quiz_version.shuffle in ("options", "both")
-    taken: set[str] = set()
-    layout = []
-    for question in questions:
-        options = list(question.options)
-        entry: dict[str, Any] = {"question": question.slug, "field": _token(rng, taken)}
-        answer_field = question_type(question.type).answer_field
-        if answer_field == "positions":
-            entry["options"] = [o.slug for o in _shuffled_out_of_order(options, rng)]
-        elif answer_field == "pairs":
-            entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
-            entry["meanings"] = [o.slug for o in _shuffled(options, rng)]
-            entry["meaning_values"] = {o.slug: _token(rng, taken) for o in options}
-        else:
-            entry["options"] = [o.slug for o in (_shuffled(options, rng) if shuffle_options else options)]
-        entry["values"] = {o.slug: _token(rng, taken) for o in options}
-        layout.append(entry)
-    return layout
-
-
-def _token(rng: random.Random, taken: set[str]) -> str:
-    """A field token no other question or option of the attempt has; it says nothing about the content."""
-    while True:
-        token = f"{rng.getrandbits(TOKEN_BITS):012x}"
-        if token not in taken:
-            taken.add(token)
-            return token
-
-
-def _field(entry: dict[str, Any]) -> str:
-    return str(entry.get("field") or entry["question"])
-
-
-def _values(entry: dict[str, Any], key: str = "values", slugs_key: str = "options") -> dict[str, str]:
-    """Option id -> the value the form uses for it (the id itself in attempts made before tokens)."""
-    return entry.get(key) or {slug: slug for slug in entry.get(slugs_key, [])}
-
-
-def _shuffled(options: list[Option], rng: random.Random) -> list[Option]:
-    """Shuffled, with pinned options ("None of the above") kept last in their authored order."""
-    free = [o for o in options if not o.pinned]
-    rng.shuffle(free)
-    return free + [o for o in options if o.pinned]
-
-
-def _shuffled_out_of_order(options: list[Option], rng: random.Random) -> list[Option]:
-    """Items to order are always shown shuffled, and never already in the right order."""
-    shown = list(options)
-    for _ in range(20):
-        rng.shuffle(shown)
-        if len(shown) < 2 or shown != options:
-            return shown
-    return list(reversed(options))
-
-
 def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, *,
                   rng: random.Random | None = None, now: datetime | None = None) -> Attempt:
     """The open attempt if there is one, else a new one with its own drawn and shuffled layout."""
@@ -167,7 +99,7 @@ def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersio
         Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id)) or 0) + 1
     now = now or utcnow()
     attempt = Attempt(progress_id=progress.id, quiz_version_id=quiz_version.id, number=number,
-                      layout=_layout(quiz_version, rng or random.SystemRandom()), started_at=now)
+                      layout=draw_layout(quiz_version, rng or random.SystemRandom()), started_at=now)
     attempt.quiz_version = quiz_version
     try:
         with session.begin_nested():
@@ -182,26 +114,10 @@ def start_attempt(session: Session, progress: Progress, quiz_version: QuizVersio
     return attempt
 
 
-def _questions(attempt: Attempt) -> dict[str, Question]:
-    _load_questions(attempt.quiz_version)
-    return {q.slug: q for q in attempt.quiz_version.questions}
-
-
-def _load_questions(quiz_version: QuizVersion) -> None:
-    """The version's questions with their options in one statement (not two), unless already loaded."""
-    state = inspect(quiz_version)
-    if "questions" in state.dict or state.session is None:
-        return
-    questions = state.session.scalars(select(Question).options(joinedload(Question.options))
-                                .where(Question.quiz_version_id == quiz_version.id)
-                                .order_by(Question.position)).unique().all()
-    set_committed_value(quiz_version, "questions", list(questions))
-
-
 def _question_in(attempt: Attempt, question_slug: str) -> Question:
     if question_slug not in {entry["question"] for entry in attempt.layout}:
         raise UnknownQuestion(question_slug)
-    return _questions(attempt)[question_slug]
+    return questions_of(attempt)[question_slug]
 
 
 def _upsert_answer(attempt: Attempt, question_slug: str, response: Any, now: datetime) -> Answer:
@@ -244,38 +160,6 @@ def _keep_answers(session: Session, attempt: Attempt, responses: Mapping[str, An
         kept = {slug: _upsert_answer(attempt, slug, response, now) for slug, response in responses.items()}
         session.flush()
     return kept
-
-
-def responses_from_form(attempt: Attempt, form: Mapping[str, list[str]],
-                        only: str | None = None) -> dict[str, Any]:
-    """Raw responses per question id from posted fields (``q-<field>`` and ``q-<field>--<option value>``), with
-    the attempt's tokens mapped back to option ids; ``only`` is one question's field token."""
-    questions = _questions(attempt)
-    found: dict[str, Any] = {}
-    for entry in attempt.layout:
-        slug = entry["question"]
-        if only is not None and _field(entry) != only:
-            continue
-        question = questions[slug]
-        name = FIELD_PREFIX + _field(entry)
-        values = _values(entry)
-        option_of = {value: option for option, value in values.items()}
-        answer_field = question_type(question.type).answer_field
-        if answer_field in ("pairs", "positions"):
-            meaning_of = {value: option for option, value in _values(entry, "meaning_values", "meanings").items()}
-            parts = {option: form[f"{name}--{values[option]}"][-1] for option in entry["options"]
-                     if f"{name}--{values[option]}" in form}
-            if answer_field == "pairs":
-                parts = {term: meaning_of.get(meaning, meaning) for term, meaning in parts.items()}
-            if parts or f"{name}--present" in form:
-                found[slug] = parts
-        elif answer_field == "options":
-            if name in form or f"{name}--present" in form:
-                found[slug] = [option_of.get(v, v) for v in form.get(name, []) if v]
-        elif name in form:
-            value = form[name][-1]
-            found[slug] = option_of.get(value, value) if answer_field == "option" else value
-    return found
 
 
 @dataclass(frozen=True)
@@ -321,47 +205,6 @@ class AttemptResult:
         return self.attempts_left is None or self.attempts_left > 0
 
 
-@dataclass(frozen=True)
-class FormOption:
-    """An option as the form shows it: ``value`` is its opaque token in this attempt."""
-
-    value: str
-    option: Option
-
-
-@dataclass(frozen=True)
-class QuestionForm:
-    """One question as the attempt shows it: its field token, options in the attempt's order, the saved
-    response (in option ids: the template compares, never prints them)."""
-
-    number: int
-    question: Question
-    field: str
-    options: list[FormOption]
-    meanings: list[FormOption]
-    response: Any
-
-    @property
-    def name(self) -> str:
-        return FIELD_PREFIX + self.field
-
-
-def attempt_form(attempt: Attempt) -> list[QuestionForm]:
-    questions = _questions(attempt)
-    saved = {a.question_slug: a.response for a in attempt.answers}
-    forms = []
-    for number, entry in enumerate(attempt.layout, 1):
-        question = questions[entry["question"]]
-        by_slug = {o.slug: o for o in question.options}
-        values, meaning_values = _values(entry), _values(entry, "meaning_values", "meanings")
-        forms.append(QuestionForm(
-            number=number, question=question, field=_field(entry),
-            options=[FormOption(values[s], by_slug[s]) for s in entry.get("options", [])],
-            meanings=[FormOption(meaning_values[s], by_slug[s]) for s in entry.get("meanings", [])],
-            response=saved.get(question.slug)))
-    return forms
-
-
 def submit_attempt(session: Session, progress: Progress, attempt: Attempt,
                    responses: Mapping[str, Any] | None = None, *, now: datetime | None = None) -> AttemptResult:
     """Score the attempt once and review it. Raises AnswersIncomplete (after saving what was valid) when
@@ -382,7 +225,7 @@ def score_attempt(session: Session, progress: Progress, attempt: Attempt,
         _lock(session, attempt)
     if attempt.submitted_at is not None:
         return
-    questions = _questions(attempt)
+    questions = questions_of(attempt)
     final = {a.question_slug: a.response for a in attempt.answers}
     errors: dict[str, str] = {}
     given: dict[str, Any] = {}

@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
-from ..learning import editions, grades, quizzes
+from ..learning import attempt_layout, editions, grades, quizzes
 from ..learning.errors import AnswersIncomplete
 from ..learning.progress import (
     Learner,
@@ -144,7 +144,7 @@ def quiz(launch: LaunchContext, course_id: int, module_slug: str, quiz_slug: str
 
 def _render_attempt(course_id: int, module, place, attempt, errors: dict[str, str], status: int = 200):
     return render_template("learner/quiz.html", title=place.quiz_version.title, course_id=course_id, module=module,
-                           place=place, attempt=attempt, questions=quizzes.attempt_form(attempt),
+                           place=place, attempt=attempt, questions=attempt_layout.attempt_form(attempt),
                            errors=errors), status
 
 
@@ -168,7 +168,7 @@ def quiz_answer(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.get_attempt(db, progress, place.quiz_version, number)
     question = request.form.get("question", "")
-    responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False), only=question)
+    responses = attempt_layout.responses_from_form(attempt, request.form.to_dict(flat=False), only=question)
     for slug, raw in responses.items():
         quizzes.save_answer(db, attempt, slug, raw)
     db.commit()
@@ -183,7 +183,7 @@ def quiz_submit(launch: LaunchContext, course_id: int, module_slug: str, quiz_sl
     place = quizzes.quiz_place(progress, quiz_slug)
     attempt = quizzes.get_attempt(db, progress, place.quiz_version, number, lock=True)
     if attempt.submitted_at is None:
-        responses = quizzes.responses_from_form(attempt, request.form.to_dict(flat=False))
+        responses = attempt_layout.responses_from_form(attempt, request.form.to_dict(flat=False))
         try:
             quizzes.score_attempt(db, progress, attempt, responses, locked=True)
         except AnswersIncomplete as problem:

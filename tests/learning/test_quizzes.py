@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from lti_tool.learning import quizzes
+from lti_tool.learning import attempt_layout, quizzes
 from lti_tool.learning.errors import AnswersIncomplete, AttemptAlreadySubmitted, NoAttemptsLeft, UnknownQuestion
 from lti_tool.learning.progress import start_or_resume
 from lti_tool.models import Attempt, GradeSync, Module, Progress, Reflection
@@ -47,13 +47,13 @@ def test_pick_draws_that_many_questions_and_the_layout_stays_with_the_attempt(db
     db.expire_all()
     again = quizzes.start_attempt(db, progress, quiz, rng=random.Random(99))
     assert again.id == attempt.id and again.layout == layout
-    assert [f.question.slug for f in quizzes.attempt_form(again)] == [e["question"] for e in layout]
+    assert [f.question.slug for f in attempt_layout.attempt_form(again)] == [e["question"] for e in layout]
 
 
 def test_option_shuffle_keeps_pinned_options_last(db, learner):
     progress, quiz = begin(db, learner, shuffle="options")
     for seed in range(8):
-        layout = quizzes._layout(quiz, random.Random(seed))
+        layout = attempt_layout.draw_layout(quiz, random.Random(seed))
         induction = next(e for e in layout if e["question"] == "induction")
         assert induction["options"][-1] == "none"
         assert sorted(induction["options"]) == ["golf", "ihs", "none", "rota"]
@@ -62,7 +62,7 @@ def test_option_shuffle_keeps_pinned_options_last(db, learner):
 def test_order_items_are_never_shown_in_the_correct_order(db, learner):
     progress, quiz = begin(db, learner)
     for seed in range(20):
-        steps = next(e for e in quizzes._layout(quiz, random.Random(seed)) if e["question"] == "steps")
+        steps = next(e for e in attempt_layout.draw_layout(quiz, random.Random(seed)) if e["question"] == "steps")
         assert steps["options"] != ["meet", "plan", "review"]
 
 
