@@ -21,4 +21,5 @@ def world(db: Session):
     s.deployment = db.get(f.Deployment, s.course.deployment_id)
     db.commit()
     s.certificate = certificate_for_learner(db, s.amara.id, s.course.id, "img-supervision")
+    db.commit()  # issuing flushes; left open, its row lock would hold the pages' own certificate reads on PostgreSQL
     return s
