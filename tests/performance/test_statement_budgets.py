@@ -1,8 +1,7 @@
 """How many SQL statements each hot request issues, held to a budget on SQLite and PostgreSQL alike.
 
 A statement is a round trip to the database whatever it costs there; a request that grows one per learner, per
-module or per launch hop is what makes a cohort launching at once slow. Budgets that the code does not meet
-yet are marked ``xfail(strict=True)``: the day they pass, the mark must go.
+module or per launch hop is what makes a cohort launching at once slow. Every budget here is met.
 """
 
 from __future__ import annotations
