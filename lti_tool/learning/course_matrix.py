@@ -110,7 +110,8 @@ def _modules_in_course(session: Session, course_id: int) -> dict[str, tuple[str,
     used = union(
         select(ResourceLink.module_slug.label("slug")).where(ResourceLink.course_id == course_id,
                                                             ResourceLink.module_slug.is_not(None)),
-        select(Progress.module_slug).where(Progress.course_id == course_id),
+        # Grouped here, so the union dedups a few slugs, not a sort of every progress row in the course.
+        select(Progress.module_slug).where(Progress.course_id == course_id).group_by(Progress.module_slug),
         select(Edition.module_slug).where(Edition.course_id == course_id),
     ).subquery()
     rows = session.execute(
@@ -146,14 +147,18 @@ def _quizzes(session: Session, version_ids: list[int]) -> list[QuizChoice]:
     return sorted({QuizChoice(slug, title) for slug, title in rows}, key=lambda q: q.title.lower())
 
 
-def _people(session: Session, course_id: int, role: str) -> list[_Person]:
+def _enrolled(course_id: int, role: str) -> ColumnElement[bool]:
     """Active enrolments of ``role``, without the platform's test users (Blackboard's Student Preview)."""
+    return and_(Enrollment.course_id == course_id, Enrollment.status == "active", Enrollment.role == role,
+                ~Enrollment.is_test_user)
+
+
+def _people(session: Session, course_id: int, role: str) -> list[_Person]:
     rows = session.execute(
         select(Enrollment.user_id, Enrollment.role, Enrollment.source, User.name, User.given_name, User.family_name,
                User.email, User.person_sourcedid, User.sub)
         .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course_id, Enrollment.status == "active", Enrollment.role == role,
-               ~Enrollment.is_test_user)
+        .where(_enrolled(course_id, role))
     ).all()
     return [_Person(user_id, name or " ".join(p for p in (given, family) if p) or sourcedid or f"User {sub[:8]}",
                     email, sourcedid, role_, source)
@@ -165,12 +170,10 @@ def _in_column(column: Column) -> ColumnElement[bool]:
     return and_(Progress.module_slug == column.module_slug, edition)
 
 
-def _standings(session: Session, course_id: int, columns: list[Column], now: datetime) -> dict[int, _Standing]:
-    """user id -> standing in the shown columns, for everyone with progress there: one row per person."""
-    if not columns:
-        return {}
-    # The bucket rank of a progress row, as Cell.bucket decides it from state_and_overdue.
-    rank = case(
+def _rank(now: datetime) -> ColumnElement[int]:
+    """The bucket rank of a progress row (joined to its edition), as Cell.bucket decides it from
+    state_and_overdue."""
+    return case(
         (Progress.state == COMPLETED,
          case((Progress.passed.is_(False), BUCKET_RANK[COMPLETED_NOT_PASSED]),
               else_=BUCKET_RANK[COMPLETED_PASSED])),
@@ -178,6 +181,36 @@ def _standings(session: Session, course_id: int, columns: list[Column], now: dat
         (Edition.due_at < now, BUCKET_RANK[OVERDUE]),
         (Progress.state == NOT_STARTED, BUCKET_RANK[NOT_STARTED]),
         else_=BUCKET_RANK[IN_PROGRESS])
+
+
+def _summary(session: Session, course_id: int, role: str, columns: list[Column], now: datetime,
+             people: int) -> dict[tuple[str, int | None], dict[str, int]]:
+    """The count of ``people`` (everyone enrolled as ``role``) in each bucket of each shown column, counted by the
+    database: a few rows per column instead of a standing per person. Whoever has no progress in a column is
+    in its missing bucket."""
+    summary = {column.key: dict.fromkeys(BUCKETS, 0) for column in columns}
+    if not columns:
+        return summary
+    cells = (select(Progress.module_slug, Progress.edition_id, _rank(now).label("rank"))
+             .outerjoin(Edition, Edition.id == Progress.edition_id)
+             .where(Progress.course_id == course_id, or_(*(_in_column(column) for column in columns)),
+                    Progress.user_id.in_(select(Enrollment.user_id).where(_enrolled(course_id, role))))
+             .subquery())
+    rows = session.execute(select(cells.c.module_slug, cells.c.edition_id, cells.c.rank, func.count())
+                           .group_by(cells.c.module_slug, cells.c.edition_id, cells.c.rank)).all()
+    for slug, edition_id, rank, count in rows:
+        summary[(slug, edition_id)][BUCKETS[rank]] = count
+    for column in columns:
+        counts = summary[column.key]
+        counts[column.missing_bucket(now)] += people - sum(counts.values())
+    return summary
+
+
+def _standings(session: Session, course_id: int, columns: list[Column], now: datetime) -> dict[int, _Standing]:
+    """user id -> standing in the shown columns, for everyone with progress there: one row per person."""
+    if not columns:
+        return {}
+    rank = _rank(now)
     places = [_in_column(column) for column in columns]
     rows = session.execute(
         select(Progress.user_id, func.max(Progress.last_activity_at),
@@ -224,6 +257,40 @@ def _sort_key(sort: str, epoch: datetime) -> Callable[[_Row], _RowKey]:
     return key
 
 
+def _needs_standings(filters: MatrixFilters) -> bool:
+    """Whether each person's standing is needed: to filter people out or to sort by it. Otherwise everyone of the
+    role matches, sorted by name, and the summary is counted in the database."""
+    return bool(filters.state or filters.search or filters.failed_attempts) or filters.sort != "name"
+
+
+def _matching(session: Session, course_id: int, filters: MatrixFilters, columns: list[Column],
+              people: list[_Person], now: datetime) -> tuple[list[_Row], dict[tuple[str, int | None], dict[str, int]]]:
+    """The people matching ``filters``, each with their ranks and standing, and the summary of them."""
+    standings = _standings(session, course_id, columns, now)
+    failing = _failing(session, course_id, filters) if filters.failed_attempts else None
+    missing = [BUCKET_RANK[column.missing_bucket(now)] for column in columns]
+    needle = filters.search.casefold()
+    matching: list[_Row] = []
+    for person in people:
+        if needle and not any(needle in value.casefold() for value in (person.name, person.email, person.sourcedid)):
+            continue
+        if failing is not None and person.user_id not in failing:
+            continue
+        standing = standings.get(person.user_id)
+        ranks = ([missing[i] if r is None else r for i, r in enumerate(standing.ranks)] if standing
+                 else missing)
+        if filters.state and not any(bucket_matches(BUCKETS[r], filters.state) for r in ranks):
+            continue
+        matching.append((person, ranks, standing))
+
+    summary = {c.key: dict.fromkeys(BUCKETS, 0) for c in columns}
+    tallies = [Counter(ranks[i] for _p, ranks, _s in matching) for i in range(len(columns))]
+    for column, tally in zip(columns, tallies, strict=True):
+        for rank, count in tally.items():
+            summary[column.key][BUCKETS[rank]] = count
+    return matching, summary
+
+
 def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | None = None,
                   page: int | None = None, page_size: int = 100) -> CourseMatrix:
     """The matrix of the people matching ``filters``: page ``page`` of ``page_size`` rows (clamped to the pages
@@ -241,30 +308,12 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
                if (filters.module is None or c.module_slug == filters.module)
                and (filters.edition_id is None or c.edition_id == filters.edition_id)]
     people = _people(session, course_id, filters.role)
-    standings = _standings(session, course_id, columns, now)
-    failing = _failing(session, course_id, filters) if filters.failed_attempts else None
     quizzes = _quizzes(session, [version for _t, _k, version in modules.values() if version])
-
-    missing = [BUCKET_RANK[column.missing_bucket(now)] for column in columns]
-    needle = filters.search.casefold()
-    matching: list[_Row] = []
-    for person in people:
-        if needle and not any(needle in value.casefold() for value in (person.name, person.email, person.sourcedid)):
-            continue
-        if failing is not None and person.user_id not in failing:
-            continue
-        standing = standings.get(person.user_id)
-        ranks = ([missing[i] if r is None else r for i, r in enumerate(standing.ranks)] if standing
-                 else missing)
-        if filters.state and not any(bucket_matches(BUCKETS[r], filters.state) for r in ranks):
-            continue
-        matching.append((person, ranks, standing))
-
-    summary = {c.key: {bucket: 0 for bucket in BUCKETS} for c in columns}
-    tallies = [Counter(ranks[i] for _p, ranks, _s in matching) for i in range(len(columns))]
-    for column, tally in zip(columns, tallies, strict=True):
-        for rank, count in tally.items():
-            summary[column.key][BUCKETS[rank]] = count
+    if _needs_standings(filters):
+        matching, summary = _matching(session, course_id, filters, columns, people, now)
+    else:
+        matching = [(person, [], None) for person in people]
+        summary = _summary(session, course_id, filters.role, columns, now, len(people))
     matching.sort(key=_sort_key(filters.sort, datetime.min.replace(tzinfo=now.tzinfo)),
                   reverse=filters.descending)
 
@@ -294,17 +343,20 @@ def _rows(session: Session, course_id: int, all_columns: list[Column], editions:
                ModuleVersion.number)
         .join(ModuleVersion, ModuleVersion.id == Progress.module_version_id).where(mine)
     ).all()
+    # A page names its progress rows: PostgreSQL then reads their attempts through the index instead of
+    # hash-joining every attempt in the course.
+    progress_ids = select(Progress.id).where(mine) if whole_course else [row.id for row in progress_rows]
     attempt_rows = session.execute(
         select(Attempt.progress_id, Quiz.slug,
                func.count(Attempt.submitted_at),
                func.sum(case((Attempt.submitted_at.is_not(None) & Attempt.passed.is_(False), 1), else_=0)),
                func.max(Attempt.score))
-        .join(Progress, Progress.id == Attempt.progress_id)
         .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id).join(Quiz, Quiz.id == QuizVersion.quiz_id)
-        .where(mine).group_by(Attempt.progress_id, Quiz.slug)
+        .where(Attempt.progress_id.in_(progress_ids)).group_by(Attempt.progress_id, Quiz.slug)
     ).all()
-    latest_sync = (select(func.max(GradeSync.id).label("id")).join(Progress, Progress.id == GradeSync.progress_id)
-                   .where(GradeSync.course_id == course_id, mine).group_by(GradeSync.progress_id).subquery())
+    latest_sync = (select(func.max(GradeSync.id).label("id"))
+                   .where(GradeSync.course_id == course_id, GradeSync.progress_id.in_(progress_ids))
+                   .group_by(GradeSync.progress_id).subquery())
     sync_rows = session.execute(
         select(GradeSync.progress_id, GradeSync.id, GradeSync.status, GradeSync.last_error)
         .join(latest_sync, latest_sync.c.id == GradeSync.id)
