@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -105,13 +105,24 @@ class _Standing:
     last_activity_at: datetime | None
 
 
+def _progress_slugs(course_id: int) -> Select[tuple[str | None]]:
+    """The module slugs of a course's progress, each found by one probe of the (course, module) index for the
+    next slug after the last (a loose index scan): as many probes as modules, not a pass over every progress
+    row of the course. The last probe finds none, hence the filter."""
+    in_course = Progress.course_id == course_id
+    found = (select(func.min(Progress.module_slug).label("slug")).where(in_course)
+             .cte("progress_slug", recursive=True))
+    following = select(func.min(Progress.module_slug)).where(in_course, Progress.module_slug > found.c.slug)
+    found = found.union_all(select(following.scalar_subquery()).where(found.c.slug.is_not(None)))
+    return select(found.c.slug).where(found.c.slug.is_not(None))
+
+
 def _modules_in_course(session: Session, course_id: int) -> dict[str, tuple[str, str, int | None]]:
     """slug -> (title, kind, current version id) for modules bound to a link, with editions or with progress."""
     used = union(
         select(ResourceLink.module_slug.label("slug")).where(ResourceLink.course_id == course_id,
                                                             ResourceLink.module_slug.is_not(None)),
-        # Grouped here, so the union dedups a few slugs, not a sort of every progress row in the course.
-        select(Progress.module_slug).where(Progress.course_id == course_id).group_by(Progress.module_slug),
+        _progress_slugs(course_id),
         select(Edition.module_slug).where(Edition.course_id == course_id),
     ).subquery()
     rows = session.execute(
@@ -354,12 +365,12 @@ def _rows(session: Session, course_id: int, all_columns: list[Column], editions:
         .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id).join(Quiz, Quiz.id == QuizVersion.quiz_id)
         .where(Attempt.progress_id.in_(progress_ids)).group_by(Attempt.progress_id, Quiz.slug)
     ).all()
-    latest_sync = (select(func.max(GradeSync.id).label("id"))
-                   .where(GradeSync.course_id == course_id, GradeSync.progress_id.in_(progress_ids))
-                   .group_by(GradeSync.progress_id).subquery())
+    theirs = and_(GradeSync.course_id == course_id, GradeSync.progress_id.in_(progress_ids))
+    latest_sync = select(func.max(GradeSync.id).label("id")).where(theirs).group_by(GradeSync.progress_id).subquery()
+    # ``theirs`` on both sides: the outer rows come through the progress index too, not a scan of the course's.
     sync_rows = session.execute(
         select(GradeSync.progress_id, GradeSync.id, GradeSync.status, GradeSync.last_error)
-        .join(latest_sync, latest_sync.c.id == GradeSync.id)
+        .join(latest_sync, latest_sync.c.id == GradeSync.id).where(theirs)
     ).all()
 
     attempts: dict[int, int] = Counter()
