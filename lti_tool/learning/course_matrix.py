@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
@@ -86,8 +87,9 @@ class CourseMatrix:
                 yield row, column, row.cells[column.key]
 
 
-@dataclass(frozen=True)
-class _Person:
+class _Person(NamedTuple):
+    """One of everyone enrolled: a named tuple, as thousands are made for each view."""
+
     user_id: int
     name: str
     email: str
@@ -181,6 +183,15 @@ def _in_column(column: Column) -> ColumnElement[bool]:
     return and_(Progress.module_slug == column.module_slug, edition)
 
 
+def _in_columns(columns: list[Column]) -> ColumnElement[bool]:
+    """Progress in any of ``columns``: the modules without editions in one IN, each edition column on its own."""
+    plain = [column.module_slug for column in columns if not column.edition_id]
+    tests = [_in_column(column) for column in columns if column.edition_id]
+    if plain:
+        tests.append(and_(Progress.module_slug.in_(plain), Progress.edition_id.is_(None)))
+    return or_(*tests)
+
+
 def _rank(now: datetime) -> ColumnElement[int]:
     """The bucket rank of a progress row (joined to its edition), as Cell.bucket decides it from
     state_and_overdue."""
@@ -204,7 +215,7 @@ def _summary(session: Session, course_id: int, role: str, columns: list[Column],
         return summary
     cells = (select(Progress.module_slug, Progress.edition_id, _rank(now).label("rank"))
              .outerjoin(Edition, Edition.id == Progress.edition_id)
-             .where(Progress.course_id == course_id, or_(*(_in_column(column) for column in columns)),
+             .where(Progress.course_id == course_id, _in_columns(columns),
                     Progress.user_id.in_(select(Enrollment.user_id).where(_enrolled(course_id, role))))
              .subquery())
     rows = session.execute(select(cells.c.module_slug, cells.c.edition_id, cells.c.rank, func.count())
@@ -228,7 +239,7 @@ def _standings(session: Session, course_id: int, columns: list[Column], now: dat
                *(func.max(case((place, rank))) for place in places),
                *(func.max(case((place, Progress.score))) for place in places))
         .outerjoin(Edition, Edition.id == Progress.edition_id)
-        .where(Progress.course_id == course_id, or_(*places))
+        .where(Progress.course_id == course_id, _in_columns(columns))
         .group_by(Progress.user_id)
     ).all()
     width = len(columns)
