@@ -1,10 +1,12 @@
 """The tutor's course completion matrix: every active enrolment of a role × every module used in the course.
 
-A fixed number of statements whatever the roster: the people are listed once, and one aggregate query gives
-each person's bucket and score in every shown column (one row per person, not per cell); those standings
-serve the filters, the sort and the summary. Only the rows asked for (one page, or every row for an export)
-load their cells in full. The read model never writes; the one write a tutor can make from these pages,
-re-sending a failed score, is ``grades.resend``.
+A fixed number of statements whatever the roster: the people are listed once, and one aggregate query serves
+the filters, the sort and the summary. When the view filters people or sorts them by their progress, it gives
+each person's bucket and score in every shown column (one row per person, not per cell); the default view,
+everyone of a role by name, needs no standing per person, and the database counts its summary (a few rows
+per column). Only the rows asked for (one page, or every row for an export) load their cells in full. The read
+model never writes; the one write a tutor can make from these pages, re-sending a failed score, is
+``grades.resend``.
 """
 
 from __future__ import annotations
@@ -206,10 +208,10 @@ def _rank(now: datetime) -> ColumnElement[int]:
 
 
 def _summary(session: Session, course_id: int, role: str, columns: list[Column], now: datetime,
-             people: int) -> dict[tuple[str, int | None], dict[str, int]]:
-    """The count of ``people`` (everyone enrolled as ``role``) in each bucket of each shown column, counted by the
-    database: a few rows per column instead of a standing per person. Whoever has no progress in a column is
-    in its missing bucket."""
+             headcount: int) -> dict[tuple[str, int | None], dict[str, int]]:
+    """How many of the ``headcount`` people enrolled as ``role`` are in each bucket of each shown column, counted
+    by the database: a few rows per column instead of a standing per person. Whoever has no progress in a column
+    is in its missing bucket."""
     summary = {column.key: dict.fromkeys(BUCKETS, 0) for column in columns}
     if not columns:
         return summary
@@ -224,7 +226,7 @@ def _summary(session: Session, course_id: int, role: str, columns: list[Column],
         summary[(slug, edition_id)][BUCKETS[rank]] = count
     for column in columns:
         counts = summary[column.key]
-        counts[column.missing_bucket(now)] += people - sum(counts.values())
+        counts[column.missing_bucket(now)] += headcount - sum(counts.values())
     return summary
 
 
