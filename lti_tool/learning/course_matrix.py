@@ -1,10 +1,12 @@
 """The tutor's course completion matrix: every active enrolment of a role × every module used in the course.
 
-A fixed number of statements whatever the roster: the people are listed once, and one aggregate query gives
-each person's bucket and score in every shown column (one row per person, not per cell); those standings
-serve the filters, the sort and the summary. Only the rows asked for (one page, or every row for an export)
-load their cells in full. The read model never writes; the one write a tutor can make from these pages,
-re-sending a failed score, is ``grades.resend``.
+A fixed number of statements whatever the roster: the people are listed once, and one aggregate query serves
+the filters, the sort and the summary. When the view filters people or sorts them by their progress, it gives
+each person's bucket and score in every shown column (one row per person, not per cell); the default view,
+everyone of a role by name, needs no standing per person, and the database counts its summary (a few rows
+per column). Only the rows asked for (one page, or every row for an export) load their cells in full. The read
+model never writes; the one write a tutor can make from these pages, re-sending a failed score, is
+``grades.resend``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -86,8 +89,9 @@ class CourseMatrix:
                 yield row, column, row.cells[column.key]
 
 
-@dataclass(frozen=True)
-class _Person:
+class _Person(NamedTuple):
+    """One of everyone enrolled: a named tuple, as thousands are made for each view."""
+
     user_id: int
     name: str
     email: str
@@ -105,12 +109,24 @@ class _Standing:
     last_activity_at: datetime | None
 
 
+def _progress_slugs(course_id: int) -> Select[tuple[str | None]]:
+    """The module slugs of a course's progress, each found by one probe of the (course, module) index for the
+    next slug after the last (a loose index scan): as many probes as modules, not a pass over every progress
+    row of the course. The last probe finds none, hence the filter."""
+    in_course = Progress.course_id == course_id
+    found = (select(func.min(Progress.module_slug).label("slug")).where(in_course)
+             .cte("progress_slug", recursive=True))
+    following = select(func.min(Progress.module_slug)).where(in_course, Progress.module_slug > found.c.slug)
+    found = found.union_all(select(following.scalar_subquery()).where(found.c.slug.is_not(None)))
+    return select(found.c.slug).where(found.c.slug.is_not(None))
+
+
 def _modules_in_course(session: Session, course_id: int) -> dict[str, tuple[str, str, int | None]]:
     """slug -> (title, kind, current version id) for modules bound to a link, with editions or with progress."""
     used = union(
         select(ResourceLink.module_slug.label("slug")).where(ResourceLink.course_id == course_id,
                                                             ResourceLink.module_slug.is_not(None)),
-        select(Progress.module_slug).where(Progress.course_id == course_id),
+        _progress_slugs(course_id),
         select(Edition.module_slug).where(Edition.course_id == course_id),
     ).subquery()
     rows = session.execute(
@@ -146,14 +162,18 @@ def _quizzes(session: Session, version_ids: list[int]) -> list[QuizChoice]:
     return sorted({QuizChoice(slug, title) for slug, title in rows}, key=lambda q: q.title.lower())
 
 
-def _people(session: Session, course_id: int, role: str) -> list[_Person]:
+def _enrolled(course_id: int, role: str) -> ColumnElement[bool]:
     """Active enrolments of ``role``, without the platform's test users (Blackboard's Student Preview)."""
+    return and_(Enrollment.course_id == course_id, Enrollment.status == "active", Enrollment.role == role,
+                ~Enrollment.is_test_user)
+
+
+def _people(session: Session, course_id: int, role: str) -> list[_Person]:
     rows = session.execute(
         select(Enrollment.user_id, Enrollment.role, Enrollment.source, User.name, User.given_name, User.family_name,
                User.email, User.person_sourcedid, User.sub)
         .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course_id, Enrollment.status == "active", Enrollment.role == role,
-               ~Enrollment.is_test_user)
+        .where(_enrolled(course_id, role))
     ).all()
     return [_Person(user_id, name or " ".join(p for p in (given, family) if p) or sourcedid or f"User {sub[:8]}",
                     email, sourcedid, role_, source)
@@ -165,12 +185,19 @@ def _in_column(column: Column) -> ColumnElement[bool]:
     return and_(Progress.module_slug == column.module_slug, edition)
 
 
-def _standings(session: Session, course_id: int, columns: list[Column], now: datetime) -> dict[int, _Standing]:
-    """user id -> standing in the shown columns, for everyone with progress there: one row per person."""
-    if not columns:
-        return {}
-    # The bucket rank of a progress row, as Cell.bucket decides it from state_and_overdue.
-    rank = case(
+def _in_columns(columns: list[Column]) -> ColumnElement[bool]:
+    """Progress in any of ``columns``: the modules without editions in one IN, each edition column on its own."""
+    plain = [column.module_slug for column in columns if not column.edition_id]
+    tests = [_in_column(column) for column in columns if column.edition_id]
+    if plain:
+        tests.append(and_(Progress.module_slug.in_(plain), Progress.edition_id.is_(None)))
+    return or_(*tests)
+
+
+def _rank(now: datetime) -> ColumnElement[int]:
+    """The bucket rank of a progress row (joined to its edition), as Cell.bucket decides it from
+    state_and_overdue."""
+    return case(
         (Progress.state == COMPLETED,
          case((Progress.passed.is_(False), BUCKET_RANK[COMPLETED_NOT_PASSED]),
               else_=BUCKET_RANK[COMPLETED_PASSED])),
@@ -178,13 +205,43 @@ def _standings(session: Session, course_id: int, columns: list[Column], now: dat
         (Edition.due_at < now, BUCKET_RANK[OVERDUE]),
         (Progress.state == NOT_STARTED, BUCKET_RANK[NOT_STARTED]),
         else_=BUCKET_RANK[IN_PROGRESS])
+
+
+def _summary(session: Session, course_id: int, role: str, columns: list[Column], now: datetime,
+             headcount: int) -> dict[tuple[str, int | None], dict[str, int]]:
+    """How many of the ``headcount`` people enrolled as ``role`` are in each bucket of each shown column, counted
+    by the database: a few rows per column instead of a standing per person. Whoever has no progress in a column
+    is in its missing bucket."""
+    summary = {column.key: dict.fromkeys(BUCKETS, 0) for column in columns}
+    if not columns:
+        return summary
+    cells = (select(Progress.module_slug, Progress.edition_id, _rank(now).label("rank"))
+             .outerjoin(Edition, Edition.id == Progress.edition_id)
+             .where(Progress.course_id == course_id, _in_columns(columns),
+                    Progress.user_id.in_(select(Enrollment.user_id).where(_enrolled(course_id, role))))
+             .subquery())
+    rows = session.execute(select(cells.c.module_slug, cells.c.edition_id, cells.c.rank, func.count())
+                           .group_by(cells.c.module_slug, cells.c.edition_id, cells.c.rank)).all()
+    for slug, edition_id, rank, count in rows:
+        summary[(slug, edition_id)][BUCKETS[rank]] = count
+    for column in columns:
+        counts = summary[column.key]
+        counts[column.missing_bucket(now)] += headcount - sum(counts.values())
+    return summary
+
+
+def _standings(session: Session, course_id: int, columns: list[Column], now: datetime) -> dict[int, _Standing]:
+    """user id -> standing in the shown columns, for everyone with progress there: one row per person."""
+    if not columns:
+        return {}
+    rank = _rank(now)
     places = [_in_column(column) for column in columns]
     rows = session.execute(
         select(Progress.user_id, func.max(Progress.last_activity_at),
                *(func.max(case((place, rank))) for place in places),
                *(func.max(case((place, Progress.score))) for place in places))
         .outerjoin(Edition, Edition.id == Progress.edition_id)
-        .where(Progress.course_id == course_id, or_(*places))
+        .where(Progress.course_id == course_id, _in_columns(columns))
         .group_by(Progress.user_id)
     ).all()
     width = len(columns)
@@ -224,6 +281,40 @@ def _sort_key(sort: str, epoch: datetime) -> Callable[[_Row], _RowKey]:
     return key
 
 
+def _needs_standings(filters: MatrixFilters) -> bool:
+    """Whether each person's standing is needed: to filter people out or to sort by it. Otherwise everyone of the
+    role matches, sorted by name, and the summary is counted in the database."""
+    return bool(filters.state or filters.search or filters.failed_attempts) or filters.sort != "name"
+
+
+def _matching(session: Session, course_id: int, filters: MatrixFilters, columns: list[Column],
+              people: list[_Person], now: datetime) -> tuple[list[_Row], dict[tuple[str, int | None], dict[str, int]]]:
+    """The people matching ``filters``, each with their ranks and standing, and the summary of them."""
+    standings = _standings(session, course_id, columns, now)
+    failing = _failing(session, course_id, filters) if filters.failed_attempts else None
+    missing = [BUCKET_RANK[column.missing_bucket(now)] for column in columns]
+    needle = filters.search.casefold()
+    matching: list[_Row] = []
+    for person in people:
+        if needle and not any(needle in value.casefold() for value in (person.name, person.email, person.sourcedid)):
+            continue
+        if failing is not None and person.user_id not in failing:
+            continue
+        standing = standings.get(person.user_id)
+        ranks = ([missing[i] if r is None else r for i, r in enumerate(standing.ranks)] if standing
+                 else missing)
+        if filters.state and not any(bucket_matches(BUCKETS[r], filters.state) for r in ranks):
+            continue
+        matching.append((person, ranks, standing))
+
+    summary = {c.key: dict.fromkeys(BUCKETS, 0) for c in columns}
+    tallies = [Counter(ranks[i] for _p, ranks, _s in matching) for i in range(len(columns))]
+    for column, tally in zip(columns, tallies, strict=True):
+        for rank, count in tally.items():
+            summary[column.key][BUCKETS[rank]] = count
+    return matching, summary
+
+
 def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | None = None,
                   page: int | None = None, page_size: int = 100) -> CourseMatrix:
     """The matrix of the people matching ``filters``: page ``page`` of ``page_size`` rows (clamped to the pages
@@ -241,30 +332,12 @@ def course_matrix(session: Session, course_id: int, *, filters: MatrixFilters | 
                if (filters.module is None or c.module_slug == filters.module)
                and (filters.edition_id is None or c.edition_id == filters.edition_id)]
     people = _people(session, course_id, filters.role)
-    standings = _standings(session, course_id, columns, now)
-    failing = _failing(session, course_id, filters) if filters.failed_attempts else None
     quizzes = _quizzes(session, [version for _t, _k, version in modules.values() if version])
-
-    missing = [BUCKET_RANK[column.missing_bucket(now)] for column in columns]
-    needle = filters.search.casefold()
-    matching: list[_Row] = []
-    for person in people:
-        if needle and not any(needle in value.casefold() for value in (person.name, person.email, person.sourcedid)):
-            continue
-        if failing is not None and person.user_id not in failing:
-            continue
-        standing = standings.get(person.user_id)
-        ranks = ([missing[i] if r is None else r for i, r in enumerate(standing.ranks)] if standing
-                 else missing)
-        if filters.state and not any(bucket_matches(BUCKETS[r], filters.state) for r in ranks):
-            continue
-        matching.append((person, ranks, standing))
-
-    summary = {c.key: {bucket: 0 for bucket in BUCKETS} for c in columns}
-    tallies = [Counter(ranks[i] for _p, ranks, _s in matching) for i in range(len(columns))]
-    for column, tally in zip(columns, tallies, strict=True):
-        for rank, count in tally.items():
-            summary[column.key][BUCKETS[rank]] = count
+    if _needs_standings(filters):
+        matching, summary = _matching(session, course_id, filters, columns, people, now)
+    else:
+        matching = [(person, [], None) for person in people]
+        summary = _summary(session, course_id, filters.role, columns, now, len(people))
     matching.sort(key=_sort_key(filters.sort, datetime.min.replace(tzinfo=now.tzinfo)),
                   reverse=filters.descending)
 
@@ -294,20 +367,23 @@ def _rows(session: Session, course_id: int, all_columns: list[Column], editions:
                ModuleVersion.number)
         .join(ModuleVersion, ModuleVersion.id == Progress.module_version_id).where(mine)
     ).all()
+    # A page names its progress rows: PostgreSQL then reads their attempts through the index instead of
+    # hash-joining every attempt in the course.
+    progress_ids = select(Progress.id).where(mine) if whole_course else [row.id for row in progress_rows]
     attempt_rows = session.execute(
         select(Attempt.progress_id, Quiz.slug,
                func.count(Attempt.submitted_at),
                func.sum(case((Attempt.submitted_at.is_not(None) & Attempt.passed.is_(False), 1), else_=0)),
                func.max(Attempt.score))
-        .join(Progress, Progress.id == Attempt.progress_id)
         .join(QuizVersion, QuizVersion.id == Attempt.quiz_version_id).join(Quiz, Quiz.id == QuizVersion.quiz_id)
-        .where(mine).group_by(Attempt.progress_id, Quiz.slug)
+        .where(Attempt.progress_id.in_(progress_ids)).group_by(Attempt.progress_id, Quiz.slug)
     ).all()
-    latest_sync = (select(func.max(GradeSync.id).label("id")).join(Progress, Progress.id == GradeSync.progress_id)
-                   .where(GradeSync.course_id == course_id, mine).group_by(GradeSync.progress_id).subquery())
+    theirs = and_(GradeSync.course_id == course_id, GradeSync.progress_id.in_(progress_ids))
+    latest_sync = select(func.max(GradeSync.id).label("id")).where(theirs).group_by(GradeSync.progress_id).subquery()
+    # ``theirs`` on both sides: the outer rows come through the progress index too, not a scan of the course's.
     sync_rows = session.execute(
         select(GradeSync.progress_id, GradeSync.id, GradeSync.status, GradeSync.last_error)
-        .join(latest_sync, latest_sync.c.id == GradeSync.id)
+        .join(latest_sync, latest_sync.c.id == GradeSync.id).where(theirs)
     ).all()
 
     attempts: dict[int, int] = Counter()

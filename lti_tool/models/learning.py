@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
@@ -36,11 +36,14 @@ class Progress(Base):
     """One learner in one module (and edition) of one course, pinned to the version they started."""
 
     __tablename__ = "progress"
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "module_slug", "edition_key"),)
+    # (course, module) serves every read of a course's progress, and lets the tutor's matrix find which modules
+    # a course has progress in by a few index probes.
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "module_slug", "edition_key"),
+                      Index("ix_progress_course_id_module_slug", "course_id", "module_slug"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     module_slug: Mapped[str] = mapped_column(String(64))
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
     edition_key: Mapped[int] = mapped_column(default=0)
