@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
-from sqlalchemy import CompoundSelect, Select, delete, literal, select, union
+from sqlalchemy import CompoundSelect, Select, bindparam, delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -95,14 +95,20 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
     return versions
 
 
+# The statements every learner request runs are built once; a request only binds its values.
+_MODULE_WITH_PAGES = (select(Module).options(joinedload(Module.current_version).joinedload(ModuleVersion.pages))
+                      .where(Module.slug == bindparam("slug")))
+_PROGRESS = select(Progress).where(
+    Progress.user_id == bindparam("user_id"), Progress.course_id == bindparam("course_id"),
+    Progress.module_slug == bindparam("module_slug"), Progress.edition_key == bindparam("edition_key"))
+
+
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
                       user_id: int | None = None) -> Module:
     """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise.
 
     Its current version comes with its pages: every learner page reads them."""
-    module = session.scalars(select(Module).options(joinedload(Module.current_version)
-                                                    .joinedload(ModuleVersion.pages))
-                             .where(Module.slug == module_slug)).unique().one_or_none()
+    module = session.scalars(_MODULE_WITH_PAGES, {"slug": module_slug}).unique().one_or_none()
     # The module the launch's link binds is always offered (course_module_slugs puts it first): no need to ask.
     slugs = None if module_slug == bound_slug else course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
@@ -117,9 +123,9 @@ def learner_progress(session: Session, user_id: int, course_id: int) -> dict[tup
 
 
 def find_progress(session: Session, learner: Learner, module_slug: str) -> Progress | None:
-    return session.scalars(select(Progress).where(
-        Progress.user_id == learner.user_id, Progress.course_id == learner.course_id,
-        Progress.module_slug == module_slug, Progress.edition_key == (learner.edition_id or 0))).one_or_none()
+    return session.scalars(_PROGRESS, {"user_id": learner.user_id, "course_id": learner.course_id,
+                                       "module_slug": module_slug, "edition_key": learner.edition_id or 0}
+                           ).one_or_none()
 
 
 def _major_change_since(session: Session, progress: Progress, current: ModuleVersion) -> bool:
