@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, inspect, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload
 
@@ -147,7 +148,7 @@ class LearnerRecord:
 _VIEW, _REFLECTION, _ATTEMPT = 0, 1, 2
 _NOTHING = [null()] * 4
 # Built once: a request only binds the progress and the start of its version.
-_LEARNER_RECORD = union_all(
+_LEARNER_RECORD: CompoundSelect[*tuple[Any, ...]] = union_all(
     select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
            Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
         Attempt.progress_id == bindparam("progress_id"), Attempt.started_at >= bindparam("since")),

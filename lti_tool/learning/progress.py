@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
-from sqlalchemy import CompoundSelect, Select, bindparam, delete, literal, select, union
+from sqlalchemy import CompoundSelect, bindparam, delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -56,17 +56,22 @@ class Resumed:
                 f"{version.number}). You have been moved to the new version and need to complete it again.")
 
 
+# Built once, like the statements of every learner request below: a request only binds its values.
+_LINKED_SLUGS = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == bindparam("course_id"))
+_LINKED_OR_STARTED_SLUGS: CompoundSelect[str | None, bool] = union(
+    _LINKED_SLUGS, select(Progress.module_slug, literal(False)).where(
+        Progress.course_id == bindparam("course_id"), Progress.user_id == bindparam("user_id")))
+
+
 def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None,
                         user_id: int | None = None) -> list[str] | None:
     """Slugs this course offers (the launch's module first), or None when it offers every published module."""
     # One statement for every question: does a link place the tool without a module (a NULL slug), which modules
     # the links bind, and which the learner has already started.
-    links = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
-    query: Select[str | None, bool] | CompoundSelect[str | None, bool] = links
-    if user_id is not None:
-        query = union(links, select(Progress.module_slug, literal(False)).where(
-            Progress.course_id == course_id, Progress.user_id == user_id))
-    rows = session.execute(query).all()
+    if user_id is None:
+        rows = session.execute(_LINKED_SLUGS, {"course_id": course_id}).all()
+    else:
+        rows = session.execute(_LINKED_OR_STARTED_SLUGS, {"course_id": course_id, "user_id": user_id}).all()
     linked = {slug for slug, from_link in rows if from_link}
     if None in linked or not linked:
         return None
