@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -90,14 +90,17 @@ def questions_of(attempt: Attempt) -> dict[str, Question]:
     return {q.slug: q for q in attempt.quiz_version.questions}
 
 
+_QUESTIONS_WITH_OPTIONS = (select(Question).options(joinedload(Question.options))
+                           .where(Question.quiz_version_id == bindparam("quiz_version_id"))
+                           .order_by(Question.position))
+
+
 def _load_questions(quiz_version: QuizVersion) -> None:
     """The version's questions with their options in one statement (not two), unless already loaded."""
     state = inspect(quiz_version)
     if "questions" in state.dict or state.session is None:
         return
-    questions = state.session.scalars(select(Question).options(joinedload(Question.options))
-                                .where(Question.quiz_version_id == quiz_version.id)
-                                .order_by(Question.position)).unique().all()
+    questions = state.session.scalars(_QUESTIONS_WITH_OPTIONS, {"quiz_version_id": quiz_version.id}).unique().all()
     set_committed_value(quiz_version, "questions", list(questions))
 
 

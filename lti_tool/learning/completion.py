@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import CompoundSelect, inspect, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, lazyload
 
@@ -146,22 +146,23 @@ class LearnerRecord:
 
 
 _VIEW, _REFLECTION, _ATTEMPT = 0, 1, 2
+_NOTHING = [null()] * 4
+# Built once: a request only binds the progress and the start of its version.
+_LEARNER_RECORD: CompoundSelect[*tuple[Any, ...]] = union_all(
+    select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
+           Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
+        Attempt.progress_id == bindparam("progress_id"), Attempt.started_at >= bindparam("since")),
+    select(literal(_VIEW), PageView.page_slug, null(), *_NOTHING).where(
+        PageView.progress_id == bindparam("progress_id"), PageView.viewed_at >= bindparam("since")),
+    select(literal(_REFLECTION), Reflection.question_slug, null(), *_NOTHING).where(
+        Reflection.progress_id == bindparam("progress_id"), Reflection.submitted_at.is_not(None),
+        Reflection.submitted_at >= bindparam("since")))
 
 
 def learner_record(session: Session, progress: Progress) -> LearnerRecord:
     """Everything since the learner began their version, in one statement (attempts by number)."""
-    since = progress.version_started_at
-    nothing = [null()] * 4
-    query: CompoundSelect[*tuple[Any, ...]] = union_all(
-        select(literal(_ATTEMPT), null(), Attempt.quiz_version_id, Attempt.number,
-               Attempt.submitted_at.is_not(None), Attempt.score, Attempt.passed).where(
-            Attempt.progress_id == progress.id, Attempt.started_at >= since),
-        select(literal(_VIEW), PageView.page_slug, null(), *nothing).where(
-            PageView.progress_id == progress.id, PageView.viewed_at >= since),
-        select(literal(_REFLECTION), Reflection.question_slug, null(), *nothing).where(
-            Reflection.progress_id == progress.id, Reflection.submitted_at.is_not(None),
-            Reflection.submitted_at >= since))
-    rows = session.execute(query).all()
+    rows = session.execute(_LEARNER_RECORD, {"progress_id": progress.id,
+                                             "since": progress.version_started_at}).all()
     attempts = [AttemptRecord(quiz_version_id, number, bool(submitted), score, passed)
                 for kind, _, quiz_version_id, number, submitted, score, passed in rows if kind == _ATTEMPT]
     return LearnerRecord(viewed={row[1] for row in rows if row[0] == _VIEW},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
@@ -97,12 +97,19 @@ def update_edition(session: Session, *, course_id: int, edition_id: int, name: s
     return edition
 
 
+_NEWEST_FIRST = (Edition.opens_at.desc(), Edition.id.desc())
+# Built once (every learner request asks): a request only binds the course and module.
+_COURSE_EDITIONS = select(Edition).where(Edition.course_id == bindparam("course_id")).order_by(*_NEWEST_FIRST)
+_MODULE_EDITIONS = (select(Edition).where(Edition.course_id == bindparam("course_id"),
+                                          Edition.module_slug == bindparam("module_slug"))
+                    .order_by(*_NEWEST_FIRST))
+
+
 def list_editions(session: Session, course_id: int, module_slug: str | None = None) -> list[Edition]:
     """Newest first."""
-    query = select(Edition).where(Edition.course_id == course_id)
-    if module_slug is not None:
-        query = query.where(Edition.module_slug == module_slug)
-    return list(session.scalars(query.order_by(Edition.opens_at.desc(), Edition.id.desc())))
+    if module_slug is None:
+        return list(session.scalars(_COURSE_EDITIONS, {"course_id": course_id}))
+    return list(session.scalars(_MODULE_EDITIONS, {"course_id": course_id, "module_slug": module_slug}))
 
 
 def edition_state(edition: Edition, now: datetime | None = None) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import EllipsisType
 
-from sqlalchemy import CompoundSelect, Select, delete, literal, select, union
+from sqlalchemy import CompoundSelect, bindparam, delete, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -56,17 +56,22 @@ class Resumed:
                 f"{version.number}). You have been moved to the new version and need to complete it again.")
 
 
+# Built once, like the statements of every learner request below: a request only binds its values.
+_LINKED_SLUGS = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == bindparam("course_id"))
+_LINKED_OR_STARTED_SLUGS: CompoundSelect[str | None, bool] = union(
+    _LINKED_SLUGS, select(Progress.module_slug, literal(False)).where(
+        Progress.course_id == bindparam("course_id"), Progress.user_id == bindparam("user_id")))
+
+
 def course_module_slugs(session: Session, course_id: int, bound_slug: str | None = None,
                         user_id: int | None = None) -> list[str] | None:
     """Slugs this course offers (the launch's module first), or None when it offers every published module."""
     # One statement for every question: does a link place the tool without a module (a NULL slug), which modules
     # the links bind, and which the learner has already started.
-    links = select(ResourceLink.module_slug, literal(True)).where(ResourceLink.course_id == course_id)
-    query: Select[str | None, bool] | CompoundSelect[str | None, bool] = links
-    if user_id is not None:
-        query = union(links, select(Progress.module_slug, literal(False)).where(
-            Progress.course_id == course_id, Progress.user_id == user_id))
-    rows = session.execute(query).all()
+    if user_id is None:
+        rows = session.execute(_LINKED_SLUGS, {"course_id": course_id}).all()
+    else:
+        rows = session.execute(_LINKED_OR_STARTED_SLUGS, {"course_id": course_id, "user_id": user_id}).all()
     linked = {slug for slug, from_link in rows if from_link}
     if None in linked or not linked:
         return None
@@ -95,14 +100,20 @@ def course_modules(session: Session, course_id: int, bound_slug: str | None = No
     return versions
 
 
+# The statements every learner request runs are built once; a request only binds its values.
+_MODULE_WITH_PAGES = (select(Module).options(joinedload(Module.current_version).joinedload(ModuleVersion.pages))
+                      .where(Module.slug == bindparam("slug")))
+_PROGRESS = select(Progress).where(
+    Progress.user_id == bindparam("user_id"), Progress.course_id == bindparam("course_id"),
+    Progress.module_slug == bindparam("module_slug"), Progress.edition_key == bindparam("edition_key"))
+
+
 def module_for_course(session: Session, course_id: int, module_slug: str, bound_slug: str | None = None,
                       user_id: int | None = None) -> Module:
     """The published module, if this course offers it (to ``user_id``); ModuleNotAvailable otherwise.
 
     Its current version comes with its pages: every learner page reads them."""
-    module = session.scalars(select(Module).options(joinedload(Module.current_version)
-                                                    .joinedload(ModuleVersion.pages))
-                             .where(Module.slug == module_slug)).unique().one_or_none()
+    module = session.scalars(_MODULE_WITH_PAGES, {"slug": module_slug}).unique().one_or_none()
     # The module the launch's link binds is always offered (course_module_slugs puts it first): no need to ask.
     slugs = None if module_slug == bound_slug else course_module_slugs(session, course_id, bound_slug, user_id)
     if module is None or module.current_version is None or (slugs is not None and module_slug not in slugs):
@@ -117,9 +128,9 @@ def learner_progress(session: Session, user_id: int, course_id: int) -> dict[tup
 
 
 def find_progress(session: Session, learner: Learner, module_slug: str) -> Progress | None:
-    return session.scalars(select(Progress).where(
-        Progress.user_id == learner.user_id, Progress.course_id == learner.course_id,
-        Progress.module_slug == module_slug, Progress.edition_key == (learner.edition_id or 0))).one_or_none()
+    return session.scalars(_PROGRESS, {"user_id": learner.user_id, "course_id": learner.course_id,
+                                       "module_slug": module_slug, "edition_key": learner.edition_id or 0}
+                           ).one_or_none()
 
 
 def _major_change_since(session: Session, progress: Progress, current: ModuleVersion) -> bool:

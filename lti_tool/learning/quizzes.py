@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy import CursorResult, Select, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -70,17 +71,27 @@ def open_attempt(session: Session, progress: Progress, quiz_version: QuizVersion
                            .order_by(Attempt.number.desc())).first()
 
 
+# The statements of a submission are built once; a request only binds its values.
+_ATTEMPT = select(Attempt).where(Attempt.progress_id == bindparam("progress_id"),
+                                 Attempt.quiz_version_id == bindparam("quiz_version_id"),
+                                 Attempt.number == bindparam("number"))
+_LOCKED_ATTEMPT = (_ATTEMPT.options(joinedload(Attempt.answers)).with_for_update(of=Attempt)
+                   .execution_options(populate_existing=True))
+# The columns to set come with the values: {"attempt_id": ..., "submitted_at": ..., "score": ..., ...}.
+_CLAIM = (update(Attempt).where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+          .execution_options(synchronize_session=False))
+_TOUCHED = (Progress.state, Progress.passed, Progress.score, Progress.completed_at)
+_TOUCH = (update(Progress).where(Progress.id == bindparam("progress_id")).returning(*_TOUCHED)
+          .execution_options(synchronize_session=False))
+
+
 def get_attempt(session: Session, progress: Progress, quiz_version: QuizVersion, number: int, *,
                 lock: bool = False) -> Attempt:
     """The learner's attempt ``number``. With ``lock``, the row is locked (PostgreSQL) and read with its answers
     in the same statement, as ``score_attempt(locked=True)`` needs them: a second submission waits here for the
     first to commit, then sees it submitted."""
-    query = select(Attempt).where(Attempt.progress_id == progress.id, Attempt.quiz_version_id == quiz_version.id,
-                                  Attempt.number == number)
-    if lock:
-        query = (query.options(joinedload(Attempt.answers)).with_for_update(of=Attempt)
-                 .execution_options(populate_existing=True))
-    attempt = session.scalars(query).unique().one_or_none()
+    attempt = session.scalars(_LOCKED_ATTEMPT if lock else _ATTEMPT, {
+        "progress_id": progress.id, "quiz_version_id": quiz_version.id, "number": number}).unique().one_or_none()
     if attempt is None:
         raise AttemptNotFound()
     return attempt
@@ -252,8 +263,7 @@ def score_attempt(session: Session, progress: Progress, attempt: Attempt,
     passed = fraction * 100 >= attempt.quiz_version.pass_mark - 1e-9
     marks = {"submitted_at": now, "points": points, "max_points": max_points, "score": fraction, "passed": passed}
     claimed = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(**marks).execution_options(synchronize_session=False)))
+        _CLAIM, {"attempt_id": attempt.id, **marks}))
     if claimed.rowcount != 1:
         session.refresh(attempt)
         return
@@ -275,10 +285,7 @@ def _store_scored_answers(session: Session, attempt: Attempt, final: Mapping[str
              "points": result.points if result else None, "is_correct": result.is_correct if result else None}
             for slug, result in ((e["question"], scored[e["question"]]) for e in attempt.layout)]
     session.flush()
-    statement = _upsert(session, Answer).values(rows)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.question_slug],
-        set_={name: statement.excluded[name] for name in ("response", "saved_at", "points", "is_correct")}))
+    session.execute(_upsert(session, Answer), rows)
     for answer in attempt.answers:
         session.expire(answer)
     session.expire(attempt, ["answers"])
@@ -293,28 +300,38 @@ def _keep_reflections(session: Session, progress: Progress, attempt: Attempt, qu
     rows = [{"progress_id": progress.id, "question_slug": q.slug, "quiz_slug": quiz_slug,
              "prompt": re.sub(r"<[^>]+>", "", q.stem_html).strip() or q.title, "text": final[q.slug],
              "submitted_at": now, "updated_at": now} for q in questions]
-    statement = _upsert(session, Reflection).values(rows)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[Reflection.progress_id, Reflection.question_slug],
-        set_={name: statement.excluded[name]
-              for name in ("quiz_slug", "prompt", "text", "submitted_at", "updated_at")}))
+    session.execute(_upsert(session, Reflection), rows)
+
+
+_UPSERT_KEYS: dict[type[Answer] | type[Reflection], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Answer: (("attempt_id", "question_slug"), ("response", "saved_at", "points", "is_correct")),
+    Reflection: (("progress_id", "question_slug"), ("quiz_slug", "prompt", "text", "submitted_at", "updated_at")),
+}
 
 
 def _upsert(session: Session, model: type[Answer] | type[Reflection]) -> Any:
-    """An INSERT that can say what to do on a clash with a unique key, in the session's database dialect."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    """The INSERT of ``model`` rows that updates a row already there (same unique key), in the session's
+    database dialect. Executed with a list of rows (executemany), so one compiled statement serves any number
+    of rows: a multi-row VALUES would be compiled again for every new row count."""
+    return _upsert_statement(session.get_bind().dialect.name, model)
+
+
+@cache
+def _upsert_statement(dialect: str, model: type[Answer] | type[Reflection]) -> Any:
+    keys, updated = _UPSERT_KEYS[model]
+    # The table, not the mapped class: the rows are plain values, and the ORM's bulk path would only add work.
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(cast(Table, model.__table__))
+    return statement.on_conflict_do_update(index_elements=list(keys),
+                                           set_={name: statement.excluded[name] for name in updated})
 
 
 def _touch_and_lock(session: Session, progress: Progress, now: datetime) -> None:
     """Mark the learner active and lock their progress row (PostgreSQL), reading back what a concurrent request
     may have committed to it, in one statement: what ``evaluate(locked=True)`` needs."""
     session.flush()
-    columns = (Progress.state, Progress.passed, Progress.score, Progress.completed_at)
-    row = session.execute(update(Progress).where(Progress.id == progress.id).values(last_activity_at=now)
-                          .returning(*columns).execution_options(synchronize_session=False)).one()
+    row = session.execute(_TOUCH, {"progress_id": progress.id, "last_activity_at": now}).one()
     set_committed_value(progress, "last_activity_at", now)
-    for column, value in zip(columns, row, strict=True):
+    for column, value in zip(_TOUCHED, row, strict=True):
         set_committed_value(progress, column.key, value)
 
 
