@@ -6,8 +6,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import CursorResult, Select, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Launch, utcnow
@@ -32,7 +33,8 @@ def load_launch(session: Session, launch_id: str) -> LaunchContext | None:
 
 
 def issue_handoff() -> str:
-    """A new one-time token for ``/lti/resume``; :func:`lti_tool.lti.launch.validate_launch` stores it with the
+    """A new one-time token that carries a launch to its first page (or, when the frame drops the session cookie,
+    into a new window through ``/lti/resume``); :func:`lti_tool.lti.launch.validate_launch` stores it with the
     launch, so minting it costs no statement."""
     return secrets.token_urlsafe(24)
 
@@ -49,6 +51,16 @@ def find_handoff(session: Session, token: str, max_age_seconds: int) -> LaunchCo
 def redeem_handoff(session: Session, launch_id: str) -> None:
     """Use up the launch's hand-off token: it signs a browser in once. The caller commits."""
     session.execute(update(Launch).where(Launch.id == launch_id).values(handoff_token=None))
+
+
+def redeem_own_handoff(session: Session, token: str, launch_ids: Collection[str]) -> bool:
+    """Use up ``token`` if it belongs to one of the launches this browser already holds (its session cookie came
+    back with the first page); one statement. False when it does not, or was used already. The caller commits."""
+    if not token or not launch_ids:
+        return False
+    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
+        update(Launch).where(Launch.handoff_token == token, Launch.id.in_(launch_ids)).values(handoff_token=None)))
+    return result.rowcount == 1
 
 
 def live_launch_owners(session: Session, launch_ids: Collection[str]) -> dict[str, int]:
