@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,6 +19,16 @@ from .context import LaunchContext, LaunchSettings
 from .roles import decide_role
 
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
+# Built once: every launch runs each of these, and building an ORM statement costs more than running it.
+# The user comes with their command-line grant, so a launch costs no extra query for it.
+_FIND_USER = select(User).options(joinedload(User.admin_grant)).where(User.platform_id == bindparam("b_platform_id"),
+                                                                        User.sub == bindparam("b_sub"))
+_FIND_COURSE = select(Course).where(Course.deployment_id == bindparam("b_deployment_id"),
+                                    Course.context_id == bindparam("b_context_id"))
+_FIND_LINK = select(ResourceLink).where(ResourceLink.course_id == bindparam("b_course_id"),
+                                        ResourceLink.resource_link_id == bindparam("b_link_id"))
+_FIND_ENROLLMENT = select(Enrollment).where(Enrollment.course_id == bindparam("b_course_id"),
+                                            Enrollment.user_id == bindparam("b_user_id"))
 
 
 def _custom(body: dict[str, Any]) -> dict[str, Any]:
@@ -31,9 +41,7 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
 
 def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> tuple[User, bool]:
     """The launching user, updated from the claims, and whether they are new here."""
-    # The command-line grant comes in the same statement: a launch costs no extra query for it.
-    user = session.scalars(select(User).options(joinedload(User.admin_grant))
-                           .where(User.platform_id == platform.id, User.sub == body["sub"])).first()
+    user = session.scalars(_FIND_USER, {"b_platform_id": platform.id, "b_sub": body["sub"]}).first()
     created = user is None
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])
@@ -58,8 +66,8 @@ def _upsert_course(session: Session, deployment: Deployment, body: dict[str, Any
     context = body.get(c.CONTEXT)
     if not isinstance(context, dict) or not context.get("id"):
         return None
-    course = session.scalars(select(Course).where(Course.deployment_id == deployment.id,
-                                                  Course.context_id == str(context["id"]))).first()
+    course = session.scalars(_FIND_COURSE, {"b_deployment_id": deployment.id,
+                                            "b_context_id": str(context["id"])}).first()
     if course is None:
         course = Course(deployment_id=deployment.id, context_id=str(context["id"]))
         session.add(course)
@@ -82,8 +90,7 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     link = body.get(c.RESOURCE_LINK)
     if not isinstance(link, dict) or not link.get("id"):
         return None
-    row = session.scalars(select(ResourceLink).where(ResourceLink.course_id == course.id,
-                                                     ResourceLink.resource_link_id == str(link["id"]))).first()
+    row = session.scalars(_FIND_LINK, {"b_course_id": course.id, "b_link_id": str(link["id"])}).first()
     if row is None:
         row = ResourceLink(course_id=course.id, resource_link_id=str(link["id"]))
         session.add(row)
@@ -145,8 +152,8 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
     course = _upsert_course(session, deployment, body)
     link = _upsert_resource_link(session, course, body, custom) if course else None
     if course is not None:
-        enrollment = None if new_user else session.scalars(select(Enrollment).where(
-            Enrollment.course_id == course.id, Enrollment.user_id == user.id)).first()
+        enrollment = None if new_user else session.scalars(
+            _FIND_ENROLLMENT, {"b_course_id": course.id, "b_user_id": user.id}).first()
         if enrollment is None:
             enrollment = Enrollment(course_id=course.id, user_id=user.id, role=decision.role)
             session.add(enrollment)

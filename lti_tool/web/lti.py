@@ -5,6 +5,8 @@ Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and si
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -98,7 +100,7 @@ def resume():
     return redirect(destination(context), code=303)
 
 
-def destination(context: LaunchContext, **query: str) -> str:
+def destination(context: LaunchContext, **query: Any) -> str:
     """Where a launch takes a person, by message type and role; ``query`` is added to the address."""
     if context.is_deep_linking:
         return url_for("deep_linking.choose", launch_id=context.launch_id, **query)
