@@ -39,6 +39,13 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in custom.items() if not (isinstance(v, str) and v.startswith("$"))}
 
 
+def _update(row: object, **values: Any) -> None:
+    """Set only what differs: a relaunch that changes nothing leaves the row clean, so nothing is flushed."""
+    for attr, value in values.items():
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+
+
 def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> tuple[User, bool]:
     """The launching user, updated from the claims, and whether they are new here."""
     user = session.scalars(_FIND_USER, {"b_platform_id": platform.id, "b_sub": body["sub"]}).first()
@@ -47,18 +54,17 @@ def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> 
         user = User(platform_id=platform.id, sub=body["sub"])
         set_committed_value(user, "admin_grant", None)  # someone new has no grant: no query to find that out
         session.add(user)
-    for attr in ("name", "given_name", "family_name", "email"):
-        value = body.get(attr)
-        if isinstance(value, str) and value:
-            setattr(user, attr, value[:300])
+    _update(user, **{attr: value[:300] for attr in ("name", "given_name", "family_name", "email")
+                     if isinstance(value := body.get(attr), str) and value})
     lis = body.get(c.LIS)
     if isinstance(lis, dict) and isinstance(lis.get("person_sourcedid"), str):
-        user.person_sourcedid = lis["person_sourcedid"][:255]
+        _update(user, person_sourcedid=lis["person_sourcedid"][:255])
     now = utcnow()
     # Retention reads when someone was last seen; to the hour is plenty, so a relaunch within the hour writes nothing.
     if user.last_launch_at is None or now - user.last_launch_at >= LAST_SEEN_RESOLUTION:
         user.last_launch_at = now
-    session.flush()
+    if created:
+        session.flush()  # its id, for the rows that follow
     return user, created
 
 
@@ -68,20 +74,22 @@ def _upsert_course(session: Session, deployment: Deployment, body: dict[str, Any
         return None
     course = session.scalars(_FIND_COURSE, {"b_deployment_id": deployment.id,
                                             "b_context_id": str(context["id"])}).first()
+    created = course is None
     if course is None:
         course = Course(deployment_id=deployment.id, context_id=str(context["id"]))
         session.add(course)
-    course.title = str(context.get("title") or course.title or "")[:500]
-    course.label = str(context.get("label") or course.label or "")[:255]
+    _update(course, title=str(context.get("title") or course.title or "")[:500],
+            label=str(context.get("label") or course.label or "")[:255])
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict):
         # Keep the endpoints from every launch: grades are sent later, outside any request.
-        course.lineitems_url = ags.get("lineitems") or course.lineitems_url
-        course.ags_scopes = [s for s in ags.get("scope", []) if isinstance(s, str)]
+        _update(course, lineitems_url=ags.get("lineitems") or course.lineitems_url,
+                ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)])
     nrps = body.get(c.NRPS_SERVICE)
     if isinstance(nrps, dict) and nrps.get("context_memberships_url"):
-        course.memberships_url = nrps["context_memberships_url"]
-    session.flush()
+        _update(course, memberships_url=nrps["context_memberships_url"])
+    if created:
+        session.flush()  # its id, for the rows that follow
     return course
 
 
@@ -91,11 +99,11 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     if not isinstance(link, dict) or not link.get("id"):
         return None
     row = session.scalars(_FIND_LINK, {"b_course_id": course.id, "b_link_id": str(link["id"])}).first()
+    created = row is None
     if row is None:
         row = ResourceLink(course_id=course.id, resource_link_id=str(link["id"]))
         session.add(row)
-    row.title = str(link.get("title") or row.title or "")[:500]
-    row.custom = custom
+    _update(row, title=str(link.get("title") or row.title or "")[:500], custom=custom)
     if custom.get("module") and not row.module_slug:
         row.module_slug = str(custom["module"])[:64]
     if positive_int_or_none(custom.get("edition")) and not row.edition_id:
@@ -103,10 +111,11 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict):
         # Only these scopes may be asked for when sending this link's grades (a strict platform refuses others).
-        row.ags_scopes = [s for s in ags.get("scope", []) if isinstance(s, str)]
+        _update(row, ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)])
         if ags.get("lineitem"):
-            row.lineitem_url = ags["lineitem"]
-    session.flush()
+            _update(row, lineitem_url=ags["lineitem"])
+    if created:
+        session.flush()  # its id, for the launch row
     return row
 
 
@@ -157,10 +166,10 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
         if enrollment is None:
             enrollment = Enrollment(course_id=course.id, user_id=user.id, role=decision.role)
             session.add(enrollment)
-        enrollment.role = decision.role
-        enrollment.lti_roles = list(body.get(c.ROLES) or [])
-        enrollment.status = "active"
-        enrollment.last_launch_at = utcnow()
+        _update(enrollment, role=decision.role, lti_roles=list(body.get(c.ROLES) or []), status="active")
+        now = utcnow()
+        if enrollment.last_launch_at is None or now - enrollment.last_launch_at >= LAST_SEEN_RESOLUTION:
+            enrollment.last_launch_at = now  # read by retention, like the person's: to the hour
     kept = {k: body[k] for k in (c.MESSAGE_TYPE, c.DEEP_LINKING_SETTINGS, c.LAUNCH_PRESENTATION, c.DEPLOYMENT_ID)
             if k in body}
     row = Launch(id=launch_id, user_id=user.id, course_id=course.id if course else None,
