@@ -44,7 +44,7 @@ sys.path.insert(0, str(BENCH))
 from serving import free_port, max_worker_rss_mib, start_gunicorn, stop, tool_env  # noqa: E402
 
 HOP_NAMES = {"/lti/login": "login", "/login": "login", "/auth": "platform auth", "/lti/launch": "launch POST",
-             "/launch": "launch POST", "/lti/resume": "resume"}
+             "/launch": "launch POST"}
 PLATFORM_HOPS = {"platform auth"}
 
 

@@ -1,6 +1,6 @@
 """Profile the hot requests with pyinstrument: the launch hops, a page view, a quiz submission, the tutor view.
 
-Run: python bench/profile_requests.py [--repeat N] [--database-url URL]
+Run: python bench/profile_requests.py [--repeat N] [--database-url URL] [--cpu-only]
 Serves the platform emulator in a thread and drives the tool through the Flask test client (so the profiler sees
 the tool's own frames), SQLite in a temporary folder unless a PostgreSQL URL is given. Prints one call tree per
 request kind, summed over ``--repeat`` requests, and the SQL statements each kind issues.
@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import tempfile
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,7 +52,7 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def profile(database_url: str, repeat: int) -> None:
+def profile(database_url: str, repeat: int, cpu_only: bool = False) -> None:
     app = create_app({"ENV": "testing", "SECRET_KEY": "profile", "DATABASE_URL": database_url, "LOG_LEVEL": "ERROR",
                       "CONTENT_DIR": str(REPO_ROOT), "BASE_URL": TOOL})
     settings = PlatformSettings(client_id="profile", deployment_id="profile-dep", tool_login_url=f"{TOOL}/lti/login",
@@ -73,14 +75,20 @@ def profile(database_url: str, repeat: int) -> None:
         event.listen(engine, "before_cursor_execute", lambda *a: statements.update([current["kind"]]))
     profilers: dict[str, Profiler] = {}
 
+    cpu_ms: dict[str, list[float]] = defaultdict(list)
+
     def hop(kind: str, call):
         current["kind"] = kind
-        profiler = profilers.setdefault(kind, Profiler(interval=0.0002))
-        profiler.start()
+        profiler = None if cpu_only else profilers.setdefault(kind, Profiler(interval=0.0002))
+        if profiler:
+            profiler.start()
+        started = time.thread_time()
         try:
             return call()
         finally:
-            profiler.stop()
+            cpu_ms[kind].append((time.thread_time() - started) * 1000)
+            if profiler:
+                profiler.stop()
             current["kind"] = ""  # statements between hops (arranging the next one) count for none
 
     def launch(n: int, role: str = "learner", user_id: str | None = None):
@@ -93,10 +101,9 @@ def profile(database_url: str, repeat: int) -> None:
         auth = requests.get(login.headers["Location"], timeout=10)
         action, fields = form_of(auth.text)
         launched = hop("launch: POST", lambda: client.post(urlsplit(action).path, data=fields))
-        resumed = hop("launch: resume", lambda: client.get(launched.headers["Location"]))
-        first = hop("launch: first page", lambda: client.get(resumed.headers["Location"]))
+        first = hop("launch: first page", lambda: client.get(launched.headers["Location"]))
         assert first.status_code == 200, first.status_code
-        return client, urlsplit(resumed.headers["Location"]).path
+        return client, urlsplit(launched.headers["Location"]).path
 
     for n in range(3):  # warm-up: templates compiled, keys fetched
         launch(n)
@@ -105,6 +112,7 @@ def profile(database_url: str, repeat: int) -> None:
         state.add_member(DEFAULT_CONTEXT_ID, f"quiz-taker-{n}", "Quiz", f"Taker {n}")
     quiz_takers = [launch(n, user_id=f"quiz-taker-{n}")[0] for n in range(repeat)]
     profilers.clear()
+    cpu_ms.clear()
     statements.clear()
     for n in range(repeat):
         client, home = launch(n)
@@ -132,25 +140,31 @@ def profile(database_url: str, repeat: int) -> None:
     for kind, profiler in profilers.items():
         print(f"\n===== {kind}: {repeat} requests, {statements[kind] / repeat:.1f} statements each =====")
         print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=True))
+    for kind, times in cpu_ms.items():
+        print(f"{kind:<22} {statistics.median(times):7.2f} ms CPU median (this thread), "
+              f"{statements[kind] / repeat:5.1f} statements")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--database-url")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="no call trees: the median CPU time of each request kind in the serving thread, which "
+                             "other processes on the machine disturb far less than wall-clock time")
     args = parser.parse_args()
     if args.database_url:
         url = schema_url(args.database_url, "btg_profile")
         upgrade(url)
         try:
-            profile(url, args.repeat)
+            profile(url, args.repeat, args.cpu_only)
         finally:
             drop_schema(args.database_url, "btg_profile")
         return
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/profile.sqlite3"
         upgrade(url)
-        profile(url, args.repeat)
+        profile(url, args.repeat, args.cpu_only)
 
 
 if __name__ == "__main__":

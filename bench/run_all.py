@@ -180,7 +180,7 @@ def measure(counts: Counts, base_url: str | None, workers: int) -> list[Row]:
                      null["launches_per_second_sequential"], null_tool, launch_share),
                  Row("Full LTI launches, 8 browsers at once", launch["launches_per_second_8_concurrent"],
                      "launches/s", null["launches_per_second_8_concurrent"], null_tool, launch_share)]
-        for hop in ("login", "platform auth", "launch POST", "resume", "first page"):
+        for hop in ("login", "platform auth", "launch POST", "first page"):
             key = f"hop {hop} median_ms"
             if key in launch:
                 rows.append(Row(f"  launch hop: {hop}, median", launch[key], "ms", null.get(key, float("nan")),

@@ -21,7 +21,8 @@ def validate_launch(session: Session, form: Mapping[str, str], cookies: Mapping[
 
     ``storage_checked``: the tool's own page found the state in the platform's storage and re-posted the
     launch from the tool's origin (the caller checks the Origin header), standing in for the state cookie.
-    ``handoff_token``: the one-time token ``/lti/resume`` takes (from :func:`.launches.issue_handoff`).
+    ``handoff_token``: the one-time token the first page (or ``/lti/resume``) takes (from
+    :func:`.launches.issue_handoff`).
     Raises :class:`.validation.NeedsPlatformStorage` when the state must first be checked in the platform's
     storage.
     """

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,6 +19,16 @@ from .context import LaunchContext, LaunchSettings
 from .roles import decide_role
 
 LAST_SEEN_RESOLUTION = timedelta(hours=1)
+# Built once: every launch runs each of these, and building an ORM statement costs more than running it.
+# The user comes with their command-line grant, so a launch costs no extra query for it.
+_FIND_USER = select(User).options(joinedload(User.admin_grant)).where(User.platform_id == bindparam("b_platform_id"),
+                                                                        User.sub == bindparam("b_sub"))
+_FIND_COURSE = select(Course).where(Course.deployment_id == bindparam("b_deployment_id"),
+                                    Course.context_id == bindparam("b_context_id"))
+_FIND_LINK = select(ResourceLink).where(ResourceLink.course_id == bindparam("b_course_id"),
+                                        ResourceLink.resource_link_id == bindparam("b_link_id"))
+_FIND_ENROLLMENT = select(Enrollment).where(Enrollment.course_id == bindparam("b_course_id"),
+                                            Enrollment.user_id == bindparam("b_user_id"))
 
 
 def _custom(body: dict[str, Any]) -> dict[str, Any]:
@@ -29,28 +39,32 @@ def _custom(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in custom.items() if not (isinstance(v, str) and v.startswith("$"))}
 
 
+def _update(row: object, **values: Any) -> None:
+    """Set only what differs: a relaunch that changes nothing leaves the row clean, so nothing is flushed."""
+    for attr, value in values.items():
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+
+
 def _upsert_user(session: Session, platform: Platform, body: dict[str, Any]) -> tuple[User, bool]:
     """The launching user, updated from the claims, and whether they are new here."""
-    # The command-line grant comes in the same statement: a launch costs no extra query for it.
-    user = session.scalars(select(User).options(joinedload(User.admin_grant))
-                           .where(User.platform_id == platform.id, User.sub == body["sub"])).first()
+    user = session.scalars(_FIND_USER, {"b_platform_id": platform.id, "b_sub": body["sub"]}).first()
     created = user is None
     if user is None:
         user = User(platform_id=platform.id, sub=body["sub"])
         set_committed_value(user, "admin_grant", None)  # someone new has no grant: no query to find that out
         session.add(user)
-    for attr in ("name", "given_name", "family_name", "email"):
-        value = body.get(attr)
-        if isinstance(value, str) and value:
-            setattr(user, attr, value[:300])
+    _update(user, **{attr: value[:300] for attr in ("name", "given_name", "family_name", "email")
+                     if isinstance(value := body.get(attr), str) and value})
     lis = body.get(c.LIS)
     if isinstance(lis, dict) and isinstance(lis.get("person_sourcedid"), str):
-        user.person_sourcedid = lis["person_sourcedid"][:255]
+        _update(user, person_sourcedid=lis["person_sourcedid"][:255])
     now = utcnow()
     # Retention reads when someone was last seen; to the hour is plenty, so a relaunch within the hour writes nothing.
     if user.last_launch_at is None or now - user.last_launch_at >= LAST_SEEN_RESOLUTION:
         user.last_launch_at = now
-    session.flush()
+    if created:
+        session.flush()  # its id, for the rows that follow
     return user, created
 
 
@@ -58,22 +72,24 @@ def _upsert_course(session: Session, deployment: Deployment, body: dict[str, Any
     context = body.get(c.CONTEXT)
     if not isinstance(context, dict) or not context.get("id"):
         return None
-    course = session.scalars(select(Course).where(Course.deployment_id == deployment.id,
-                                                  Course.context_id == str(context["id"]))).first()
+    course = session.scalars(_FIND_COURSE, {"b_deployment_id": deployment.id,
+                                            "b_context_id": str(context["id"])}).first()
+    created = course is None
     if course is None:
         course = Course(deployment_id=deployment.id, context_id=str(context["id"]))
         session.add(course)
-    course.title = str(context.get("title") or course.title or "")[:500]
-    course.label = str(context.get("label") or course.label or "")[:255]
+    _update(course, title=str(context.get("title") or course.title or "")[:500],
+            label=str(context.get("label") or course.label or "")[:255])
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict):
         # Keep the endpoints from every launch: grades are sent later, outside any request.
-        course.lineitems_url = ags.get("lineitems") or course.lineitems_url
-        course.ags_scopes = [s for s in ags.get("scope", []) if isinstance(s, str)]
+        _update(course, lineitems_url=ags.get("lineitems") or course.lineitems_url,
+                ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)])
     nrps = body.get(c.NRPS_SERVICE)
     if isinstance(nrps, dict) and nrps.get("context_memberships_url"):
-        course.memberships_url = nrps["context_memberships_url"]
-    session.flush()
+        _update(course, memberships_url=nrps["context_memberships_url"])
+    if created:
+        session.flush()  # its id, for the rows that follow
     return course
 
 
@@ -82,13 +98,12 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     link = body.get(c.RESOURCE_LINK)
     if not isinstance(link, dict) or not link.get("id"):
         return None
-    row = session.scalars(select(ResourceLink).where(ResourceLink.course_id == course.id,
-                                                     ResourceLink.resource_link_id == str(link["id"]))).first()
+    row = session.scalars(_FIND_LINK, {"b_course_id": course.id, "b_link_id": str(link["id"])}).first()
+    created = row is None
     if row is None:
         row = ResourceLink(course_id=course.id, resource_link_id=str(link["id"]))
         session.add(row)
-    row.title = str(link.get("title") or row.title or "")[:500]
-    row.custom = custom
+    _update(row, title=str(link.get("title") or row.title or "")[:500], custom=custom)
     if custom.get("module") and not row.module_slug:
         row.module_slug = str(custom["module"])[:64]
     if positive_int_or_none(custom.get("edition")) and not row.edition_id:
@@ -96,10 +111,11 @@ def _upsert_resource_link(session: Session, course: Course, body: dict[str, Any]
     ags = body.get(c.AGS_ENDPOINT)
     if isinstance(ags, dict):
         # Only these scopes may be asked for when sending this link's grades (a strict platform refuses others).
-        row.ags_scopes = [s for s in ags.get("scope", []) if isinstance(s, str)]
+        _update(row, ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)])
         if ags.get("lineitem"):
-            row.lineitem_url = ags["lineitem"]
-    session.flush()
+            _update(row, lineitem_url=ags["lineitem"])
+    if created:
+        session.flush()  # its id, for the launch row
     return row
 
 
@@ -145,15 +161,15 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
     course = _upsert_course(session, deployment, body)
     link = _upsert_resource_link(session, course, body, custom) if course else None
     if course is not None:
-        enrollment = None if new_user else session.scalars(select(Enrollment).where(
-            Enrollment.course_id == course.id, Enrollment.user_id == user.id)).first()
+        enrollment = None if new_user else session.scalars(
+            _FIND_ENROLLMENT, {"b_course_id": course.id, "b_user_id": user.id}).first()
         if enrollment is None:
             enrollment = Enrollment(course_id=course.id, user_id=user.id, role=decision.role)
             session.add(enrollment)
-        enrollment.role = decision.role
-        enrollment.lti_roles = list(body.get(c.ROLES) or [])
-        enrollment.status = "active"
-        enrollment.last_launch_at = utcnow()
+        _update(enrollment, role=decision.role, lti_roles=list(body.get(c.ROLES) or []), status="active")
+        now = utcnow()
+        if enrollment.last_launch_at is None or now - enrollment.last_launch_at >= LAST_SEEN_RESOLUTION:
+            enrollment.last_launch_at = now  # read by retention, like the person's: to the hour
     kept = {k: body[k] for k in (c.MESSAGE_TYPE, c.DEEP_LINKING_SETTINGS, c.LAUNCH_PRESENTATION, c.DEPLOYMENT_ID)
             if k in body}
     row = Launch(id=launch_id, user_id=user.id, course_id=course.id if course else None,

@@ -8,25 +8,32 @@ What a launch needs later is the ``Launch`` row, written once by :func:`lti_tool
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import OidcState, utcnow
 
+# Built once: a launch runs each of these, and building an ORM statement costs more than running it.
+_INSERT_STATE = insert(OidcState)
+_FIND_STATE = select(OidcState).options(joinedload(OidcState.platform)).where(OidcState.state == bindparam("b_state"))
+_CONSUME_NONCE = (update(OidcState)
+                  .where(OidcState.state == bindparam("b_state"), OidcState.nonce == bindparam("b_nonce"),
+                         OidcState.used_at.is_(None), OidcState.expires_at > bindparam("b_now"))
+                  .values(used_at=bindparam("b_now")))
+
 
 def issue_state(session: Session, *, state: str, nonce: str, platform_id: int, lifetime: int,
                 target_link_uri: str | None, storage_target: str | None) -> None:
-    session.add(OidcState(state=state, nonce=nonce, platform_id=platform_id, target_link_uri=target_link_uri,
-                          storage_target=storage_target, expires_at=utcnow() + timedelta(seconds=lifetime)))
+    session.connection().execute(_INSERT_STATE, {
+        "state": state, "nonce": nonce, "platform_id": platform_id, "target_link_uri": target_link_uri,
+        "storage_target": storage_target, "expires_at": utcnow() + timedelta(seconds=lifetime)})
     session.commit()  # stored before the browser leaves for the platform, whose answer may reach another worker
 
 
 def find_state(session: Session, state: str) -> OidcState | None:
     """The live state, with the platform it was issued for (one statement)."""
-    row = session.scalars(select(OidcState).options(joinedload(OidcState.platform))
-                          .where(OidcState.state == state)).first()
+    row = session.scalars(_FIND_STATE, {"b_state": state}).first()
     if row is None or row.expires_at <= utcnow():
         return None
     return row
@@ -38,10 +45,5 @@ def consume_nonce(session: Session, *, state: str, nonce: str) -> bool:
     Not committed here: the launch commits it with the rows it records. Until then the UPDATE holds the row, so
     a concurrent replay waits and then finds the nonce used (or, if the launch failed, finds it still unused,
     which is no worse than the platform sending the launch again)."""
-    result = cast(CursorResult[Any], session.execute(  # an UPDATE's result has its rowcount
-        update(OidcState)
-        .where(OidcState.state == state, OidcState.nonce == nonce, OidcState.used_at.is_(None),
-               OidcState.expires_at > utcnow())
-        .values(used_at=utcnow())
-    ))
+    result = session.connection().execute(_CONSUME_NONCE, {"b_state": state, "b_nonce": nonce, "b_now": utcnow()})
     return result.rowcount == 1

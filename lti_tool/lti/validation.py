@@ -17,7 +17,7 @@ from typing import Any
 
 import jwt
 from jwt.utils import base64url_decode
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,8 @@ from .errors import LaunchError, relaunch
 from .login import state_cookie_name
 
 log = logging.getLogger(__name__)
+_FIND_DEPLOYMENT = select(Deployment).where(Deployment.platform_id == bindparam("b_platform_id"),
+                                            Deployment.deployment_id == bindparam("b_deployment_id"))
 
 
 class NeedsPlatformStorage(Exception):
@@ -154,8 +156,7 @@ def active_deployment(session: Session, platform: Platform, body: dict[str, Any]
     deployment_id = body.get(c.DEPLOYMENT_ID)
     if not deployment_id or not isinstance(deployment_id, str):
         raise LaunchError("deployment_id_missing", "The launch does not say which deployment it comes from.")
-    row = session.scalars(select(Deployment).where(
-        Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)).first()
+    row = session.scalars(_FIND_DEPLOYMENT, {"b_platform_id": platform.id, "b_deployment_id": deployment_id}).first()
     if row is None:
         row = _record_unknown_deployment(session, platform.id, deployment_id)
     if not row.is_active:

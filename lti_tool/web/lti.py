@@ -5,6 +5,8 @@ Exempt from CSRF tokens: the platform posts here cross-site; state, nonce and si
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -17,10 +19,9 @@ from ..lti.launches import find_handoff, issue_handoff, redeem_handoff
 from ..lti.login import AuthRedirect, start_login
 from ..lti.roles import TUTOR, at_least
 from ..lti.validation import NeedsPlatformStorage
-from .auth import adopt_launch
+from .auth import HANDOFF_PARAMETER, HANDOFF_SECONDS, adopt_launch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
-HANDOFF_SECONDS = 300
 
 
 def tool_url(endpoint: str, **values) -> str:
@@ -74,13 +75,15 @@ def launch():
         return render_template("lti/platform_storage_launch.html", storage_target=needed.storage_target,
                                state=request.form.get("state", ""), id_token=request.form.get("id_token", ""))
     adopt_launch(context)
+    target = destination(context, **{HANDOFF_PARAMETER: handoff})
     db.commit()
-    return redirect(url_for("lti.resume", h=handoff), code=303)
+    return redirect(target, code=303)
 
 
 @bp.get("/resume")
 def resume():
-    """Land after a launch. If the session cookie did not survive (blocked in the iframe), offer a new window."""
+    """The new-window link a first page offers when the frame dropped the session cookie (see
+    :func:`.auth.arrive_from_launch`); it also still lands a browser that holds the launch."""
     token = request.args.get("h", "")
     db = get_session()
     context = find_handoff(db, token, HANDOFF_SECONDS)
@@ -97,21 +100,22 @@ def resume():
     return redirect(destination(context), code=303)
 
 
-def destination(context: LaunchContext) -> str:
-    """Where a launch takes a person, by message type and role."""
+def destination(context: LaunchContext, **query: Any) -> str:
+    """Where a launch takes a person, by message type and role; ``query`` is added to the address."""
     if context.is_deep_linking:
-        return url_for("deep_linking.choose", launch_id=context.launch_id)
+        return url_for("deep_linking.choose", launch_id=context.launch_id, **query)
     if context.course_id is None:
-        return url_for("admin.home") if context.is_admin else url_for("learner.no_course")
+        return url_for("admin.home" if context.is_admin else "learner.no_course", **query)
     if at_least(context.role, TUTOR):
         if not context.module_slug and needs_binding(get_session(), context.resource_link_pk):
-            return url_for("deep_linking.bind", course_id=context.course_id)
+            return url_for("deep_linking.bind", course_id=context.course_id, **query)
         if context.module_slug:
-            return url_for("tutor.course_view", course_id=context.course_id, module=context.module_slug)
-        return url_for("tutor.course_view", course_id=context.course_id)
+            return url_for("tutor.course_view", course_id=context.course_id, module=context.module_slug, **query)
+        return url_for("tutor.course_view", course_id=context.course_id, **query)
     if context.module_slug:
-        return url_for("learner.module_home", course_id=context.course_id, module_slug=context.module_slug)
-    return url_for("learner.course_home", course_id=context.course_id)
+        return url_for("learner.module_home", course_id=context.course_id, module_slug=context.module_slug,
+                       **query)
+    return url_for("learner.course_home", course_id=context.course_id, **query)
 
 
 @bp.get("/register")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -125,7 +126,7 @@ def test_an_invalid_new_edition_is_explained_and_nothing_is_returned(db, platfor
 def test_an_instructor_launching_the_ungraded_course_tool_link_lands_on_the_dashboard(db, platform, emulator):
     seed_catalogue(db)
     landing = launch(requests.Session(), emulator, user_id="instructor-1", resource_link_id=UNGRADED_RESOURCE_LINK_ID)
-    assert landing.url.endswith("/tutor/")
+    assert urlsplit(landing.url).path.endswith("/tutor/")
 
 
 def test_an_instructor_launching_an_unbound_graded_link_binds_it_to_a_module(db, platform, emulator):

@@ -70,7 +70,7 @@ def latest_score(world, lineitem_id: str, user_id: str) -> dict:
 
 def test_a_plain_link_keeps_a_completed_module_in_its_own_column_when_the_learner_opens_another(lti_world, app, db):
     browser, landing = launch_plain_link(lti_world, "learner-1")
-    course_url = landing.url.rstrip("/")
+    course_url = landing.url.split("?")[0].rstrip("/")
     assert course_url.endswith(tuple(f"/course/{n}" for n in range(1, 10))), landing.url
     complete_module(browser, course_url, db, SUPERVISION)
     sync(app)
@@ -101,7 +101,7 @@ def test_a_plain_link_keeps_a_completed_module_in_its_own_column_when_the_learne
 
 def test_repair_unbinds_an_adopted_column_and_resends_each_module_to_its_own_column(lti_world, app, db):
     browser, landing = launch_plain_link(lti_world, "learner-1")
-    course_url = landing.url.rstrip("/")
+    course_url = landing.url.split("?")[0].rstrip("/")
     complete_module(browser, course_url, db, SUPERVISION)
     sync(app)
     [supervision_column] = columns_by_resource(lti_world)[SUPERVISION]

@@ -80,9 +80,9 @@ def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_wind
     action, fields = form_of(browser.get(login_url, timeout=10).text)
     launched = browser.post(action, data=fields, allow_redirects=False, timeout=10)
     assert launched.status_code == 303
-    resume_url = lti_world.tool_url + launched.headers["Location"]
+    first_page_url = lti_world.tool_url + launched.headers["Location"]
     browser.cookies.clear()  # what an iframe with blocked third-party cookies does
-    page = browser.get(resume_url, timeout=10)
+    page = browser.get(first_page_url, timeout=10)
     assert page.status_code == 200 and "Open in a new window" in page.text
     new_window_url = lti_world.tool_url + form_link(page.text)
     top_level = lti_world.new_browser()
@@ -92,6 +92,34 @@ def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_wind
     assert "btg_session" in top_level.cookies
     again = lti_world.new_browser().get(new_window_url, timeout=10)
     assert again.status_code == 400 and "handoff_invalid" in again.text
+
+
+def test_a_launch_lands_on_its_first_page_in_one_redirect_and_uses_up_its_hand_off(lti_world, db):
+    browser = lti_world.new_browser()
+    login_url = lti_world.platform_state.prepare_launch(user_id="learner-1", role="learner",
+                                                        custom={"module": "img-supervision"})
+    action, fields = form_of(browser.get(login_url, timeout=10).text)
+    launched = browser.post(action, data=fields, allow_redirects=False, timeout=10)
+    first_page_url = lti_world.tool_url + launched.headers["Location"]
+    assert launched.status_code == 303 and "/module/img-supervision/?handoff=" in first_page_url
+    page = browser.get(first_page_url, allow_redirects=False, timeout=10)
+    assert page.status_code == 200 and "Open in a new window" not in page.text
+    db.expire_all()
+    assert db.scalars(select(Launch.handoff_token)).all() == [None]
+    assert browser.get(first_page_url, timeout=10).status_code == 200, "reloading the first page still works"
+    copied_link = lti_world.new_browser().get(first_page_url, allow_redirects=False, timeout=10)
+    assert copied_link.status_code == 401 and "Open in a new window" not in copied_link.text
+
+
+def test_a_made_up_hand_off_on_a_page_changes_nothing_for_a_signed_in_browser(lti_world):
+    browser = lti_world.new_browser()
+    assert lti_world.launch(browser, user_id="learner-1", role="learner",
+                            custom={"module": "img-supervision"}).status_code == 200
+    page = browser.get(f"{lti_world.tool_url}/course/1/module/img-supervision/?handoff=made-up", timeout=10)
+    assert page.status_code == 200 and "Open in a new window" not in page.text
+    stranger = lti_world.new_browser().get(f"{lti_world.tool_url}/course/1/module/img-supervision/?handoff=made-up",
+                                           allow_redirects=False, timeout=10)
+    assert stranger.status_code == 401
 
 
 def _free_port() -> int:

@@ -121,7 +121,7 @@ def launch_and_read(state: PlatformState, plan: ModulePlan, user_id: str,
     auth_page = recorder.request("login", browser, "GET", state.prepare_launch(user_id=user_id, role="learner"))
     action, fields = form_of(auth_page.text)
     overview = recorder.request("launch", browser, "POST", action, data=fields)
-    module_url = overview.url.rstrip("/")
+    module_url = overview.url.split("?")[0].rstrip("/")  # the first page carries the launch's used-up hand-off
     if f"/module/{plan.module_slug}" not in module_url:
         raise RequestFailed(f"launch landed on {overview.url}")
     recorder.request("overview", browser, "GET", module_url + "/")
