@@ -44,6 +44,8 @@ class LaunchContext:
     is_platform_admin: bool = False  # an institution or system administrator of this launch's platform
     administers_all_platforms: bool = False  # granted from the command line
     may_edit_content: bool = False  # granted from the command line
+    person_name: str = ""  # for the page header, read with the launch
+    course_title: str = ""
 
     @property
     def is_deep_linking(self) -> bool:

@@ -6,16 +6,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.orm import Session
 
-from ..models import Launch, utcnow
+from ..models import Course, Launch, ResourceLink, User, utcnow
+from ..models.people import display_name
 from .context import LaunchContext
-from .recording import context_from_row
+from .recording import course_title, launch_context
 
-_WITH_PERSON_COURSE_AND_LINK = select(Launch).options(joinedload(Launch.user), joinedload(Launch.course),
-                                                       joinedload(Launch.resource_link))
+# Plain columns, not rows: every request after a launch runs this, and loading four ORM objects costs more than
+# the query. The person's name and the course's title come along for the page header.
+_WITH_PERSON_COURSE_AND_LINK = (
+    select(Launch.id, Launch.user_id, Launch.course_id, Launch.resource_link_pk, Launch.role, Launch.message_type,
+           Launch.claims, Launch.created_at, Launch.expires_at, User.platform_id, User.name, User.given_name,
+           User.family_name, User.person_sourcedid, User.sub, Course.title, Course.label, Course.context_id,
+           ResourceLink.module_slug, ResourceLink.edition_id)
+    .join(User, User.id == Launch.user_id)
+    .outerjoin(Course, Course.id == Launch.course_id)
+    .outerjoin(ResourceLink, ResourceLink.id == Launch.resource_link_pk))
 _BY_ID = _WITH_PERSON_COURSE_AND_LINK.where(Launch.id == bindparam("b_id"))
 _BY_HANDOFF = _WITH_PERSON_COURSE_AND_LINK.where(Launch.handoff_token == bindparam("b_token"))
 _REDEEM = update(Launch).where(Launch.id == bindparam("b_id")).values(handoff_token=None)
@@ -24,16 +34,21 @@ _REDEEM_OWN = (update(Launch).where(Launch.handoff_token == bindparam("b_token")
                .values(handoff_token=None))
 
 
-def load_launch(session: Session, launch_id: str) -> LaunchContext | None:
-    """The live launch with this id, in one statement (its user, course and resource link joined).
+def _context(row: Row[Any]) -> LaunchContext:
+    return launch_context(
+        launch_id=row.id, platform_id=row.platform_id, user_id=row.user_id, course_id=row.course_id,
+        resource_link_pk=row.resource_link_pk, role=row.role, message_type=row.message_type, claims=row.claims,
+        link_module_slug=row.module_slug, link_edition_id=row.edition_id,
+        person_name=display_name(row.name, row.given_name, row.family_name, row.person_sourcedid, row.sub),
+        course_title=course_title(row.title, row.label, row.context_id) if row.course_id is not None else "")
 
-    The row stays referenced by the session for the rest of the request, so the page header's look-ups of the
-    person and the course find them in the session instead of asking the database again."""
-    row = session.scalars(_BY_ID, {"b_id": launch_id}).first()
+
+def load_launch(session: Session, launch_id: str) -> LaunchContext | None:
+    """The live launch with this id, in one statement (its user, course and resource link joined)."""
+    row = session.execute(_BY_ID, {"b_id": launch_id}).first()
     if row is None or row.expires_at <= utcnow():
         return None
-    session.info.setdefault("launch_rows", []).append(row)
-    return context_from_row(row)
+    return _context(row)
 
 
 def issue_handoff() -> str:
@@ -46,10 +61,10 @@ def issue_handoff() -> str:
 def find_handoff(session: Session, token: str, max_age_seconds: int) -> LaunchContext | None:
     """The launch a hand-off token names, if the token is fresh and the launch live; the token stays usable
     until :func:`redeem_handoff` (the page that offers a new window hands it on)."""
-    row = session.scalars(_BY_HANDOFF, {"b_token": token}).first() if token else None
+    row = session.execute(_BY_HANDOFF, {"b_token": token}).first() if token else None
     if row is None or row.created_at < utcnow() - timedelta(seconds=max_age_seconds) or row.expires_at <= utcnow():
         return None
-    return context_from_row(row)
+    return _context(row)
 
 
 def redeem_handoff(session: Session, launch_id: str) -> None:

@@ -179,24 +179,33 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
                          **admin_claims(decision.is_platform_admin, user.admin_grant)},
                  expires_at=utcnow() + timedelta(seconds=settings.launch_seconds), handoff_token=handoff_token)
     session.add(row)  # inserted when the caller commits
-    return context_from_row(row, link, platform_id=platform.id)
+    return launch_context(
+        launch_id=launch_id, platform_id=platform.id, user_id=user.id, course_id=row.course_id,
+        resource_link_pk=row.resource_link_pk, role=row.role, message_type=row.message_type, claims=row.claims,
+        link_module_slug=link.module_slug if link else None, link_edition_id=link.edition_id if link else None,
+        person_name=user.display_name,
+        course_title=course_title(course.title, course.label, course.context_id) if course else "")
 
 
-def context_from_row(row: Launch, link: ResourceLink | None = None, *,
-                     platform_id: int | None = None) -> LaunchContext:
-    link = link if link is not None else row.resource_link
-    custom = dict(row.claims.get("custom") or {})
-    grant = row.claims.get("grant") or {}
-    module_slug = (link.module_slug if link else None) or (str(custom["module"]) if custom.get("module") else None)
-    edition_id = link.edition_id if link else None
-    if edition_id is None:
-        edition_id = positive_int_or_none(custom.get("edition"))
+def launch_context(*, launch_id: str, platform_id: int, user_id: int, course_id: int | None,
+                   resource_link_pk: int | None, role: str, message_type: str, claims: dict[str, Any],
+                   link_module_slug: str | None, link_edition_id: int | None, person_name: str,
+                   course_title: str) -> LaunchContext:
+    """What a recorded launch lets the browser do; the link's module and edition win over the launch's custom
+    parameters, which stand in when the link names none."""
+    custom = dict(claims.get("custom") or {})
+    grant = claims.get("grant") or {}
+    module_slug = link_module_slug or (str(custom["module"]) if custom.get("module") else None)
+    edition_id = link_edition_id if link_edition_id is not None else positive_int_or_none(custom.get("edition"))
     return LaunchContext(
-        launch_id=row.id, platform_id=platform_id if platform_id is not None else row.user.platform_id,
-        user_id=row.user_id,
-        course_id=row.course_id, resource_link_pk=row.resource_link_pk, role=row.role,
-        message_type=row.message_type, module_slug=module_slug,
-        edition_id=edition_id, custom=custom, return_url=_return_url(row.claims),
-        is_platform_admin=bool(row.claims.get("platform_admin")),
+        launch_id=launch_id, platform_id=platform_id, user_id=user_id, course_id=course_id,
+        resource_link_pk=resource_link_pk, role=role, message_type=message_type, module_slug=module_slug,
+        edition_id=edition_id, custom=custom, return_url=_return_url(claims),
+        is_platform_admin=bool(claims.get("platform_admin")),
         administers_all_platforms=bool(grant.get("all_platforms")), may_edit_content=bool(grant.get("content")),
+        person_name=person_name, course_title=course_title,
     )
+
+
+def course_title(title: str | None, label: str | None, context_id: str) -> str:
+    return title or label or context_id

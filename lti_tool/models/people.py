@@ -38,8 +38,13 @@ class User(Base):
 
     @property
     def display_name(self) -> str:
-        full = self.name or " ".join(p for p in (self.given_name, self.family_name) if p)
-        return full or self.person_sourcedid or f"User {self.sub[:8]}"
+        return display_name(self.name, self.given_name, self.family_name, self.person_sourcedid, self.sub)
+
+
+def display_name(name: str, given_name: str, family_name: str, person_sourcedid: str, sub: str) -> str:
+    """A person's name as pages show it, from whichever of the platform's fields it sent."""
+    full = name or " ".join(p for p in (given_name, family_name) if p)
+    return full or person_sourcedid or f"User {sub[:8]}"
 
 
 class Course(Base):

@@ -12,7 +12,6 @@ from flask import Blueprint, current_app, g, request, session, url_for
 from ..content.question_types import question_type
 from ..db import DatabaseError, get_session
 from ..lti.context import LaunchContext
-from ..lti.identity import signed_in
 from ..lti.launches import load_launch
 from ..lti.roles import ADMIN, LEARNER, TUTOR
 from .auth import SESSION_KEY, signed_in_launch
@@ -88,10 +87,9 @@ def page_header() -> PageHeader | None:
             if launch is None:
                 g.page_header = None
             else:
-                who = signed_in(get_session(), launch)
                 role = ROLE_LABELS[launch.role] + (", administrator" if launch.is_admin else "")
-                g.page_header = PageHeader(name=who.name, role=role,
-                                           course_title=who.course_title,
+                g.page_header = PageHeader(name=launch.person_name, role=role,
+                                           course_title=launch.course_title,
                                            links=_links(launch, launch.is_admin),
                                            return_url=launch.return_url)
         except DatabaseError:
