@@ -1,32 +1,45 @@
-"""Command-line interface: thin click commands over plain functions. Each docstring is its --help."""
+"""Command-line interface: thin click commands over plain functions. Each docstring is its --help.
+
+The command groups import when a command line names them (or asks for ``--help``): a web worker builds the same
+app and never runs a command, so it does not load the publisher, the retention purge or the grade outbox for them.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
+from importlib import import_module
 
-from . import (
-    admin_commands,
-    content_commands,
-    data_commands,
-    db_commands,
-    dev_commands,
-    grade_commands,
-    interchange_commands,
-    key_commands,
-    platform_commands,
-)
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+GROUPS = {
+    "admin": ".admin_commands:admin_group",
+    "db": ".db_commands:db_group",
+    "platform": ".platform_commands:platform_group",
+    "keys": ".key_commands:keys_group",
+    "dev": ".dev_commands:dev_group",
+    "content": ".content_commands:content_group",
+    "grades": ".grade_commands:grades_group",
+    "data": ".data_commands:data_group",
+    "quiz": ".interchange_commands:quiz_group",
+}
+
+
+class LazyCommands(AppGroup):
+    """``app.cli`` with this package's groups imported on first lookup; commands added by others stay as they are."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *GROUPS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in GROUPS and cmd_name not in self.commands:
+            module, name = GROUPS[cmd_name].split(":")
+            self.add_command(getattr(import_module(module, __name__), name))
+        return super().get_command(ctx, cmd_name)
 
 
 def register_cli(app: Flask) -> None:
-    for group in (
-        admin_commands.admin_group,
-        db_commands.db_group,
-        platform_commands.platform_group,
-        key_commands.keys_group,
-        dev_commands.dev_group,
-        content_commands.content_group,
-        grade_commands.grades_group,
-        data_commands.data_group,
-        interchange_commands.quiz_group,
-    ):
-        app.cli.add_command(group)
+    commands = LazyCommands(app.cli.name)
+    for command in app.cli.commands.values():
+        commands.add_command(command)
+    app.cli = commands

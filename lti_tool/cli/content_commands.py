@@ -19,7 +19,7 @@ from ..content.estimate import (
     module_estimate,
 )
 from ..content.parse import load_tree
-from ..content.publish import published_modules
+from ..content.publishing import published_modules
 from ..content.review import DEFAULT_WITHIN_DAYS, review_due
 from ..content.validate import check_file, content_file, parse_and_validate
 from ..db import session_factory

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import Module
-from .validate import SERVED_TYPES
 
 ASSET_ROUTE = "/content/<module_slug>/assets/<path:filename>"
+SERVED_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+                ".webp": "image/webp", ".pdf": "application/pdf"}
 
 
 def asset_url(module_slug: str, relative_path: str) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .assets import SERVED_TYPES
 from .estimate import ROUND_TO_MINUTES, module_estimate
 from .markup import REFERENCE_USE, locate, parse, targets
 from .model import (
@@ -33,8 +34,6 @@ from .question_types.blocks import FENCE
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ID_MAX_LENGTH = 64
-SERVED_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-                ".webp": "image/webp", ".pdf": "application/pdf"}
 INLINE_CODE = re.compile(r"`+[^`]*`+")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 HTML_COMMENT = re.compile(r"<!--|<![A-Za-z]|<\?[A-Za-z]")

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from importlib import import_module
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, Table, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -319,8 +319,11 @@ def _upsert(session: Session, model: type[Answer] | type[Reflection]) -> Any:
 @cache
 def _upsert_statement(dialect: str, model: type[Answer] | type[Reflection]) -> Any:
     keys, updated = _UPSERT_KEYS[model]
+    # The dialect imported by name: the engine has loaded its own already, and importing both would put the other
+    # database's dialect modules (and, on PostgreSQL, sqlite3 and libsqlite3) into every worker.
+    insert = import_module(f"sqlalchemy.dialects.{'postgresql' if dialect == 'postgresql' else 'sqlite'}").insert
     # The table, not the mapped class: the rows are plain values, and the ORM's bulk path would only add work.
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(cast(Table, model.__table__))
+    statement = insert(cast(Table, model.__table__))
     return statement.on_conflict_do_update(index_elements=list(keys),
                                            set_={name: statement.excluded[name] for name in updated})
 

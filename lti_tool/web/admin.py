@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from ..audit import actor_label, entries, record
 from ..db import get_session
 from ..errors import Forbidden, NotFound, ToolError
-from ..lti import dynamic_registration, registration
+from ..lti import registration
 from .auth import require_admin
 from .lti import tool_url
 
@@ -105,6 +105,8 @@ def add_platform(launch):
 @require_admin
 def registration_link(launch):
     """A one-time Dynamic Registration URL (valid for an hour, used once), shown only now."""
+    from ..lti import dynamic_registration  # here, not at the top: it loads pylti1p3, which only registration needs
+
     _all_platforms(launch)
     session = get_session()
     token = dynamic_registration.issue_invite(session, f"user:{launch.user_id}")

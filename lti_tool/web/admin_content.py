@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 
+from .. import content
 from ..audit import actor_label, record
-from ..content import ContentProblems
 from ..content import authoring as domain
 from ..content.review import DEFAULT_WITHIN_DAYS
 from ..content.review import review_due as due_for_review
@@ -122,7 +122,7 @@ def edit(launch, slug: str, path: str):
         session.rollback()
         return _render_editor(slug, path, text, base, preview=shown, form=form, status=409,
                               error="Tick the box to confirm: " + " ".join(exc.warnings))
-    except ContentProblems:
+    except content.ContentProblems:
         session.rollback()
         return _render_editor(slug, path, text, base, preview=shown, form=form, status=422,
                               error="Nothing was published: fix the problems listed in the preview.")
@@ -200,7 +200,7 @@ def import_module(launch):
     try:
         imported = domain.import_zip(session, _content_dir(), upload.read(), change=_change(),
                                      note=request.form.get("note", ""), actor=_actor(launch))
-    except ContentProblems as exc:
+    except content.ContentProblems as exc:
         session.rollback()
         return _render_index(exc.problems, 422)
     except domain.ArchiveRefused as exc:

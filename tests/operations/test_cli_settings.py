@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import click
 import pytest
 from click.testing import CliRunner
 from flask.cli import FlaskGroup
@@ -26,9 +27,10 @@ PROBLEMS = {
 
 def every_command() -> list[list[str]]:
     app = create_app({"ENV": "development", "SECRET_KEY": "x", "DATABASE_URL": "sqlite://"})
+    ctx = click.Context(app.cli)
     commands = []
-    for name, group in app.cli.commands.items():
-        for sub in getattr(group, "commands", {}):
+    for name in app.cli.list_commands(ctx):
+        for sub in getattr(app.cli.get_command(ctx, name), "commands", {}):
             commands.append([name, sub])
     return commands
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.content.estimate import module_estimate
 from lti_tool.content.parse import SourceTree, parse_content
-from lti_tool.content.publish import checked_content, publish_content
+from lti_tool.content.publishing import checked_content, publish_content
 from lti_tool.learning import quizzes
 from lti_tool.models import Module, ModuleVersion, QuizVersion
 

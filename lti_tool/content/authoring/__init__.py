@@ -7,27 +7,33 @@ and publishing warns (here) or refuses (from the files) when the other side chan
 
 One module per concern: :mod:`.listing` (modules, quizzes, versions, editable files), :mod:`.editing` (preview
 and publish one file), :mod:`.diff`, :mod:`.export`, :mod:`.images` and :mod:`.zip_import`. The names the admin
-pages and commands use are gathered here.
+pages and commands use are gathered here, each loaded on first use.
 """
 
-from .diff import DiffLine, FileDiff, diff_versions
-from .editing import NeedsConfirmation, Preview, edit_warnings, preview, publish_edit
-from .export import Exported, export_to_folder, export_zip
-from .images import UploadedImage, image_type, upload_image
-from .listing import (
-    EditableFile,
-    ModuleListing,
-    QuizListing,
-    VersionInfo,
-    editable_files,
-    history,
-    kind_of,
-    list_modules,
-    list_quizzes,
-    load_file,
-    module_listing,
-)
-from .zip_import import ArchiveRefused, ImportedModule, import_zip
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .diff import DiffLine, FileDiff, diff_versions
+    from .editing import NeedsConfirmation, Preview, edit_warnings, preview, publish_edit
+    from .export import Exported, export_to_folder, export_zip
+    from .images import UploadedImage, image_type, upload_image
+    from .listing import (
+        EditableFile,
+        ModuleListing,
+        QuizListing,
+        VersionInfo,
+        editable_files,
+        history,
+        kind_of,
+        list_modules,
+        list_quizzes,
+        load_file,
+        module_listing,
+    )
+    from .zip_import import ArchiveRefused, ImportedModule, import_zip
 
 __all__ = [
     "ArchiveRefused",
@@ -59,3 +65,21 @@ __all__ = [
     "publish_edit",
     "upload_image",
 ]
+
+_HOMES = {
+    "DiffLine": ".diff", "FileDiff": ".diff", "diff_versions": ".diff", "NeedsConfirmation": ".editing",
+    "Preview": ".editing", "edit_warnings": ".editing", "preview": ".editing", "publish_edit": ".editing",
+    "Exported": ".export", "export_to_folder": ".export", "export_zip": ".export", "UploadedImage": ".images",
+    "image_type": ".images", "upload_image": ".images", "EditableFile": ".listing", "ModuleListing": ".listing",
+    "QuizListing": ".listing", "VersionInfo": ".listing", "editable_files": ".listing", "history": ".listing",
+    "kind_of": ".listing", "list_modules": ".listing", "list_quizzes": ".listing", "load_file": ".listing",
+    "module_listing": ".listing", "ArchiveRefused": ".zip_import", "ImportedModule": ".zip_import",
+    "import_zip": ".zip_import",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: load the publisher, Markdown and the zip tools only when an admin page or command uses them."""
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from ...models import Module, ModuleVersion, Question
 from ..assets import asset_url
 from ..model import Content, ModuleSource, PageSource, Problem, QuizSource
 from ..parse import MODULE_FILE, load_tree, parse_module, parse_page, parse_quiz
-from ..publish import (
+from ..publishing import (
     ContentProblems,
     PublishedMeanwhile,
     PublishReport,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ..assets import SERVED_TYPES
 from ..parse import GUIDE_FILE
-from ..validate import SERVED_TYPES
 from .listing import module_row, quiz_texts, version_row
 
 

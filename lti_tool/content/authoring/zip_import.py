@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 
 from ...errors import ToolError
 from ...models import Module
+from ..assets import SERVED_TYPES
 from ..model import Problem
 from ..parse import GUIDE_FILE, MODULE_FILE, SourceTree, load_tree
-from ..publish import (
+from ..publishing import (
     ContentProblems,
     PublishReport,
     concerns,
     publish_module_from_sources,
 )
-from ..validate import SERVED_TYPES, parse_and_validate
+from ..validate import parse_and_validate
 from .editing import id_changes
 from .images import check_image
 from .listing import quiz_texts

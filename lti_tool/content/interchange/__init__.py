@@ -3,7 +3,9 @@
 Exports start from the parsed source (:class:`QuizSource`), not the published rows: the source keeps the
 Markdown of stems, options and feedback and every setting, while published rows hold rendered HTML. Imports
 build a :class:`QuizSource` and write it as our Markdown, then run the same checks as ``content check``;
-nothing is saved unless it passes. No Flask here.
+nothing is saved unless it passes. No Flask here. The parser, the checks and the QTI writer (YAML, Markdown, the
+HTML sanitiser) are imported where they are used, so the admin pages that list these functions cost a web worker
+nothing until someone exports or imports.
 """
 
 from __future__ import annotations
@@ -14,12 +16,9 @@ from pathlib import Path
 
 from ...errors import Conflict, NotFound, ToolError
 from ..model import Problem, QuizSource
-from ..parse import load_tree, parse_quiz
-from ..validate import check_tree
 from .blackboard import quiz_to_blackboard
 from .gift import gift_to_quiz, quiz_to_gift
 from .markdown import quiz_markdown
-from .qti import quiz_to_qti_package
 from .text2qti import text2qti_to_quiz
 
 EXPORT_FORMATS = ("qti", "blackboard", "gift")
@@ -52,6 +51,8 @@ class ImportResult:
 
 def quiz_listing(content_dir: Path | str) -> list[QuizSource]:
     """Every quiz in the content folder that parses, in file order (problems are for ``content check``)."""
+    from ..parse import load_tree, parse_quiz
+
     tree = load_tree(content_dir)
     quizzes = []
     for path in tree.quiz_paths():
@@ -71,6 +72,8 @@ def load_quiz(content_dir: Path | str, quiz_id: str) -> QuizSource:
 
 def export_quiz(quiz: QuizSource, export_format: str) -> Export:
     if export_format == "qti":
+        from .qti import quiz_to_qti_package
+
         return Export(quiz_to_qti_package(quiz), f"{quiz.id}-qti21.zip", "application/zip")
     if export_format == "blackboard":
         return Export(quiz_to_blackboard(quiz).encode("utf-8"), f"{quiz.id}-blackboard.txt",
@@ -97,6 +100,9 @@ def check_markdown(content_dir: Path | str, path: str, markdown: str) -> list[Pr
     """Problems of one quiz file as if it were in the content folder (so its id must be new there too)."""
     if not QUIZ_FILE.match(path):
         return [Problem(path, 1, "the file must be quizzes/<name>.md with a lower-case name")]
+    from ..parse import load_tree
+    from ..validate import check_tree
+
     tree = load_tree(content_dir)
     if path in tree.texts:
         return [Problem(path, 1, f"{path} already exists: choose another quiz id")]

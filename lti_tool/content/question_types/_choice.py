@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from ..render import render_inline
 from .base import AddHtml, AnswerRejected, Answers, FormatText, OptionResult, QuestionType
 from .blocks import BULLET_ITEM, TASK_ITEM, Numbered, one_line, parse_choices
 
@@ -48,6 +47,8 @@ class ChoiceType(QuestionType):
 
     def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
                         add_html: AddHtml) -> None:
+        from ..render import render_inline  # Markdown loads for an export, not in every web worker
+
         element = ET.SubElement(body, "choiceInteraction", {
             "responseIdentifier": "RESPONSE", "shuffle": "false",
             "maxChoices": "0" if self.qti_response[0] == "multiple" else "1"})

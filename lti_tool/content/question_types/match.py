@@ -11,7 +11,6 @@ from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from ..render import render_inline
 from .base import (
     AddHtml,
     AnswerRejected,
@@ -92,6 +91,8 @@ class Match(QuestionType):
 
     def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
                         add_html: AddHtml) -> None:
+        from ..render import render_inline  # Markdown loads for an export, not in every web worker
+
         element = ET.SubElement(body, "matchInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true",
                                                            "maxAssociations": str(len(question.options))})
         terms, meanings = ET.SubElement(element, "simpleMatchSet"), ET.SubElement(element, "simpleMatchSet")

@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 
 from ...models import Option, Question
 from ..model import Problem, QuestionSource
-from ..render import render_inline
 from .base import AddHtml, AnswerRejected, Answers, FormatText, OptionResult, QuestionType, ReportProblem
 from .blocks import NUMBERED_ITEM, Numbered, one_line, parse_order
 
@@ -93,6 +92,8 @@ class Order(QuestionType):
 
     def qti_interaction(self, body: ET.Element, question: QuestionSource, ids: dict[str, str],
                         add_html: AddHtml) -> None:
+        from ..render import render_inline  # Markdown loads for an export, not in every web worker
+
         element = ET.SubElement(body, "orderInteraction", {"responseIdentifier": "RESPONSE", "shuffle": "true"})
         for option in question.options:
             add_html(ET.SubElement(element, "simpleChoice", {"identifier": ids[option.id]}),
