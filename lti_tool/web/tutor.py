@@ -22,6 +22,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 
 from ..db import get_session
 from ..learning import grades
@@ -32,7 +33,17 @@ from ..learning.question_analysis import question_analysis
 from ..lti import nrps
 from .auth import require_course_role
 from .spreadsheets import EXPORT_HEADERS, export_record
-from .tutor_wording import BUCKET_LABELS, SORT_LABELS, STATE_FILTER_LABELS, roster_status, timeline_sentence
+from .tutor_cells import MatrixCells
+from .tutor_wording import (
+    BUCKET_LABELS,
+    SORT_LABELS,
+    STATE_FILTER_LABELS,
+    percent,
+    roster_status,
+    sync_label,
+    timeline_sentence,
+    when,
+)
 
 bp = Blueprint("tutor", __name__)
 
@@ -69,7 +80,13 @@ def course_view(launch, course_id: int):
         page_numbers=page_numbers(matrix.page, matrix.page_count),
         roster_line=roster_line, roster_problem=roster_problem, buckets=BUCKETS,
         bucket_labels=BUCKET_LABELS, state_filters=STATE_FILTER_LABELS, roles=ROLES, sorts=SORT_LABELS,
-        modules=_unique_modules(matrix))
+        modules=_unique_modules(matrix), cells_of=MatrixCells(matrix.columns, _resend_url(course_id), generate_csrf()))
+
+
+def _resend_url(course_id: int) -> tuple[str, str]:
+    """The re-send URL of a course's grades around the grade sync's id: one ``url_for`` for every form of a page."""
+    before, _, after = url_for("tutor.resend_grade", course_id=course_id, grade_sync_id=0).rpartition("/0/")
+    return f"{before}/", f"/{after}"
 
 
 def page_numbers(page: int, page_count: int) -> list[int | None]:
@@ -161,14 +178,9 @@ def resend_grade(launch, course_id: int, grade_sync_id: int):
     return redirect(url_for("tutor.course_view", course_id=course_id), code=303)
 
 
-@bp.app_template_filter("as_percent")
-def percent(value: float | None) -> str:
-    return f"{value * 100:.0f}%" if value is not None else "–"
-
-
-@bp.app_template_filter("as_utc")
-def when(value: datetime | None) -> str:
-    return f"{value:%d %b %Y %H:%M}" if value else "–"
+bp.add_app_template_filter(percent, "as_percent")
+bp.add_app_template_filter(when, "as_utc")
+bp.add_app_template_filter(sync_label, "sync_label")
 
 
 @bp.app_template_filter("bucket_label")

@@ -27,6 +27,20 @@ BUCKET_LABELS = {
 }
 STATE_FILTER_LABELS = {COMPLETED: "Completed (passed or not)", **BUCKET_LABELS}
 SORT_LABELS = {"name": "Name", "state": "State", "score": "Score", "last_activity": "Last activity"}
+# What "Grade …" says of a score's trip to the platform's grade book; an unknown status is shown as it is.
+SYNC_LABELS = {"sent": "sent", "pending": "waiting to send", "failed": "not sent", "superseded": "replaced"}
+
+
+def percent(value: float | None) -> str:
+    return f"{value * 100:.0f}%" if value is not None else "–"
+
+
+def when(value: datetime | None) -> str:
+    return f"{value:%d %b %Y %H:%M}" if value else "–"
+
+
+def sync_label(status: str) -> str:
+    return SYNC_LABELS.get(status, status)
 
 
 def ago(then: datetime, now: datetime) -> str:

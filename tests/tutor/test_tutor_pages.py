@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -142,6 +143,21 @@ def test_resend_button_queues_the_grade_again(app, tutor, scenario, db):
     statuses = db.scalars(select(GradeSync.status).where(GradeSync.progress_id == scenario.amara_supervision.id)
                           .order_by(GradeSync.id)).all()
     assert statuses == ["failed", "pending"], "the failed row stays as history; a new row is queued"
+
+
+def test_matrix_cells_escape_the_platforms_error_and_resend_with_the_pages_csrf_token(tutor, scenario, db):
+    sync = db.get(GradeSync, scenario.amara_sync.id)
+    sync.last_error = '<script>alert("x")</script> & more'
+    db.commit()
+    table = tutor.get(base(scenario) + "/").get_data(as_text=True).split('id="matrix"')[1]
+    assert "<script>" not in table and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; more" in table
+    action = f"{base(scenario)}/grade-sync/{scenario.amara_sync.id}/resend"
+    form = re.search(f'<form method="post" action="{action}" class="inline-form">\\s*'
+                     '<input type="hidden" name="csrf_token" value="([^"]+)">', table)
+    assert form, "the cell's re-send form posts to this grade's URL"
+    assert tutor.post(action, data={"csrf_token": form.group(1)}).status_code == 303
+    assert db.scalars(select(GradeSync.status).where(GradeSync.progress_id == scenario.amara_supervision.id)
+                      .order_by(GradeSync.id)).all() == ["failed", "pending"]
 
 
 def test_resend_without_csrf_token_is_refused(tutor, scenario, db):
