@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..audit import record
 from ..content import ContentProblems, publish
 from ..content.authoring import export_to_folder
 from ..content.estimate import (
@@ -126,6 +127,9 @@ def publish_command(major: bool, note: str, force: bool) -> None:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.ClickException(f"Nothing published: {len(exc.problems)} problem(s) to fix.") from None
+        if report.created or report.refused:
+            record(session, "cli", "content.publish", "content folder",
+                   {"change": "major" if major else "minor", "note": note, "force": force, "lines": report.lines()})
         session.commit()
     for item in report.modules + report.quizzes:
         click.echo(item.describe())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from lti_tool import REPO_ROOT
+from lti_tool.models import AuditEntry
 from tests.support.demo_content import BROKEN_EXPECTED, BROKEN_FILES, write_demo
 from tests.support.shipped_content import shipped_counts
 
@@ -34,7 +37,7 @@ def test_check_of_a_missing_folder_is_a_usage_error(app, tmp_path):
     assert "does not exist" in result.output
 
 
-def test_publish_prints_what_changed_and_list_shows_versions(app, demo_content):
+def test_publish_prints_what_changed_and_list_shows_versions(app, db, demo_content):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["content", "publish", "--note", "first run"])
     assert (first.exit_code, first.output) == (0, "module demo v1 (new)\nquiz demo-check v1 (new)\n")
@@ -44,6 +47,11 @@ def test_publish_prints_what_changed_and_list_shows_versions(app, demo_content):
     assert second.output == "module demo v1 → v2\nquiz demo-check unchanged (v1)\n"
     third = runner.invoke(args=["content", "publish"])
     assert third.output.endswith("Nothing changed; no new versions.\n")
+    logged = db.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.actor, e.action, e.details["change"], e.details["lines"]) for e in logged] == [
+        ("cli", "content.publish", "minor", ["module demo v1 (new)", "quiz demo-check v1 (new)"]),
+        ("cli", "content.publish", "major", ["module demo v1 → v2", "quiz demo-check unchanged (v1)"]),
+    ], "each publish that made a version is in the audit log; one that changed nothing is not"
     listing = runner.invoke(args=["content", "list"])
     assert listing.exit_code == 0
     assert listing.output.startswith("demo (module, modules/demo) current v2: v1 initial ")
