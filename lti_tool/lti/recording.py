@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,6 +27,7 @@ _FIND_COURSE = select(Course).where(Course.deployment_id == bindparam("b_deploym
                                     Course.context_id == bindparam("b_context_id"))
 _FIND_LINK = select(ResourceLink).where(ResourceLink.course_id == bindparam("b_course_id"),
                                         ResourceLink.resource_link_id == bindparam("b_link_id"))
+_INSERT_LAUNCH = insert(Launch)
 _FIND_ENROLLMENT = select(Enrollment).where(Enrollment.course_id == bindparam("b_course_id"),
                                             Enrollment.user_id == bindparam("b_user_id"))
 
@@ -172,16 +173,17 @@ def record_launch(session: Session, platform: Platform, deployment: Deployment, 
             enrollment.last_launch_at = now  # read by retention, like the person's: to the hour
     kept = {k: body[k] for k in (c.MESSAGE_TYPE, c.DEEP_LINKING_SETTINGS, c.LAUNCH_PRESENTATION, c.DEPLOYMENT_ID)
             if k in body}
-    row = Launch(id=launch_id, user_id=user.id, course_id=course.id if course else None,
-                 resource_link_pk=link.id if link else None, role=decision.role,
-                 message_type=body[c.MESSAGE_TYPE],
-                 claims={**kept, "custom": custom,
-                         **admin_claims(decision.is_platform_admin, user.admin_grant)},
-                 expires_at=utcnow() + timedelta(seconds=settings.launch_seconds), handoff_token=handoff_token)
-    session.add(row)  # inserted when the caller commits
+    claims = {**kept, "custom": custom, **admin_claims(decision.is_platform_admin, user.admin_grant)}
+    # Written once and read back only as plain columns (launches.load_launch): no ORM object for it.
+    session.connection().execute(_INSERT_LAUNCH, {
+        "id": launch_id, "user_id": user.id, "course_id": course.id if course else None,
+        "resource_link_pk": link.id if link else None, "role": decision.role, "message_type": body[c.MESSAGE_TYPE],
+        "claims": claims, "expires_at": utcnow() + timedelta(seconds=settings.launch_seconds),
+        "handoff_token": handoff_token})
     return launch_context(
-        launch_id=launch_id, platform_id=platform.id, user_id=user.id, course_id=row.course_id,
-        resource_link_pk=row.resource_link_pk, role=row.role, message_type=row.message_type, claims=row.claims,
+        launch_id=launch_id, platform_id=platform.id, user_id=user.id, course_id=course.id if course else None,
+        resource_link_pk=link.id if link else None, role=decision.role, message_type=body[c.MESSAGE_TYPE],
+        claims=claims,
         link_module_slug=link.module_slug if link else None, link_edition_id=link.edition_id if link else None,
         person_name=user.display_name,
         course_title=course_title(course.title, course.label, course.context_id) if course else "")
