@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, after_this_request, g, render_template, request, session, url_for
+from flask import Blueprint, g, render_template, request, session, url_for
 
 from ..db import get_session
 from ..errors import Forbidden, ToolError
@@ -142,26 +142,23 @@ bp = Blueprint("session", __name__)
 @bp.before_app_request
 def arrive_from_launch() -> Any:
     """The first page after a launch carries the launch's one-time hand-off token. When the session cookie came
-    back with it, the token is used up (one statement) and the page is served; when the frame dropped the cookie,
-    the page offers the token's new-window link instead. A used or unknown token changes nothing: the page
-    decides from the session, as it always does."""
+    back with it, the token is used up (one statement, committed at once) and the page is served; when the frame
+    dropped the cookie, the page offers the token's new-window link instead. A used or unknown token changes
+    nothing: the page decides from the session, as it always does."""
     token = request.args.get(HANDOFF_PARAMETER) if request.method == "GET" else None
     if not token:
         return None
     db = get_session()
     held = list((session.get(SESSION_KEY) or {}).values())
     if redeem_own_handoff(db, token, held):
-        after_this_request(_commit_redemption)  # with the page's own writes, if it makes any: one commit
+        # Committed at once: a request must hold no write lock while it may wait on another (the platform
+        # origins' refresh lock is held by requests that wait for the database's write lock on SQLite).
+        db.commit()
         return None
     context = find_handoff(db, token, HANDOFF_SECONDS)
     if context is None or context.launch_id in held:
         return None
     return render_template("lti/open_in_new_window.html", url=url_for("lti.resume", h=token, window="new")), 200
-
-
-def _commit_redemption(response: Response) -> Response:
-    get_session().commit()
-    return response
 
 
 @bp.app_template_global()

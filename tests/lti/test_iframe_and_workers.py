@@ -9,12 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
 from flask import session
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
 
 from lti_tool import REPO_ROOT, create_app
 from lti_tool.lti import registration
@@ -109,6 +111,48 @@ def test_a_launch_lands_on_its_first_page_in_one_redirect_and_uses_up_its_hand_o
     assert browser.get(first_page_url, timeout=10).status_code == 200, "reloading the first page still works"
     copied_link = lti_world.new_browser().get(first_page_url, allow_redirects=False, timeout=10)
     assert copied_link.status_code == 401 and "Open in a new window" not in copied_link.text
+
+
+def _database_free_for_a_writer(url: str) -> bool:
+    """Whether another connection can take the write lock (SQLite) or the launch rows (PostgreSQL) within 2 s."""
+    engine = create_engine(url, connect_args={"timeout": 2} if url.startswith("sqlite") else {})
+    try:
+        with engine.connect() as connection:
+            if url.startswith("sqlite"):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(text("SELECT id FROM launch FOR UPDATE NOWAIT")).all()
+            connection.rollback()
+        return True
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def test_a_first_page_waiting_for_the_platform_origins_holds_no_database_lock(lti_world, app):
+    """A request re-reading the platforms' origins holds the process's refresh lock and, on SQLite, waits for the
+    write lock: a first page that used up its hand-off must not keep the write lock while it waits for that one."""
+    browser = lti_world.new_browser()
+    login_url = lti_world.platform_state.prepare_launch(user_id="learner-1", role="learner",
+                                                        custom={"module": "img-supervision"})
+    action, fields = form_of(browser.get(login_url, timeout=10).text)
+    first_page_url = lti_world.tool_url + browser.post(action, data=fields, allow_redirects=False,
+                                                       timeout=10).headers["Location"]
+    origins = app.extensions["platform_origins"]
+    origins.invalidate()
+    origins._lock.acquire()  # another request is re-reading them
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            page = pool.submit(browser.get, first_page_url, timeout=30)
+            time.sleep(1.0)
+            free = _database_free_for_a_writer(app.config["DATABASE_URL"])
+            origins._lock.release()
+            assert page.result().status_code == 200
+    finally:
+        if origins._lock.locked():
+            origins._lock.release()
+    assert free, "the first page held the database while it waited for the platform origins"
 
 
 def test_a_made_up_hand_off_on_a_page_changes_nothing_for_a_signed_in_browser(lti_world):
