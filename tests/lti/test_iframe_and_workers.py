@@ -75,12 +75,17 @@ def test_in_production_the_session_cookie_is_secure_samesite_none_and_partitione
         assert attribute in cookie
 
 
-def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_window_link(lti_world, db):
-    browser = lti_world.new_browser()
+def _launch_without_following(lti_world, browser):
+    """A learner's launch of the supervision module, stopped at the tool's redirect to its first page."""
     login_url = lti_world.platform_state.prepare_launch(user_id="learner-1", role="learner",
                                                         custom={"module": "img-supervision"})
     action, fields = form_of(browser.get(login_url, timeout=10).text)
-    launched = browser.post(action, data=fields, allow_redirects=False, timeout=10)
+    return browser.post(action, data=fields, allow_redirects=False, timeout=10)
+
+
+def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_window_link(lti_world, db):
+    browser = lti_world.new_browser()
+    launched = _launch_without_following(lti_world, browser)
     assert launched.status_code == 303
     first_page_url = lti_world.tool_url + launched.headers["Location"]
     browser.cookies.clear()  # what an iframe with blocked third-party cookies does
@@ -98,10 +103,7 @@ def test_when_the_session_cookie_is_blocked_the_learner_gets_a_one_time_new_wind
 
 def test_a_launch_lands_on_its_first_page_in_one_redirect_and_uses_up_its_hand_off(lti_world, db):
     browser = lti_world.new_browser()
-    login_url = lti_world.platform_state.prepare_launch(user_id="learner-1", role="learner",
-                                                        custom={"module": "img-supervision"})
-    action, fields = form_of(browser.get(login_url, timeout=10).text)
-    launched = browser.post(action, data=fields, allow_redirects=False, timeout=10)
+    launched = _launch_without_following(lti_world, browser)
     first_page_url = lti_world.tool_url + launched.headers["Location"]
     assert launched.status_code == 303 and "/module/img-supervision/?handoff=" in first_page_url
     page = browser.get(first_page_url, allow_redirects=False, timeout=10)
@@ -134,11 +136,7 @@ def test_a_first_page_waiting_for_the_platform_origins_holds_no_database_lock(lt
     """A request re-reading the platforms' origins holds the process's refresh lock and, on SQLite, waits for the
     write lock: a first page that used up its hand-off must not keep the write lock while it waits for that one."""
     browser = lti_world.new_browser()
-    login_url = lti_world.platform_state.prepare_launch(user_id="learner-1", role="learner",
-                                                        custom={"module": "img-supervision"})
-    action, fields = form_of(browser.get(login_url, timeout=10).text)
-    first_page_url = lti_world.tool_url + browser.post(action, data=fields, allow_redirects=False,
-                                                       timeout=10).headers["Location"]
+    first_page_url = lti_world.tool_url + _launch_without_following(lti_world, browser).headers["Location"]
     origins = app.extensions["platform_origins"]
     origins.invalidate()
     origins._lock.acquire()  # another request is re-reading them
